@@ -1,0 +1,16 @@
+export type { Credentials, CredentialsOrigin } from "./credentials.js";
+export type { CredentialsErrorCode } from "./errors.js";
+export { CredentialsError } from "./errors.js";
+export type { InClusterOptions } from "./inCluster.js";
+export { loadInCluster } from "./inCluster.js";
+export {
+  POD_NAMESPACE_ENV,
+  SERVICE_ACCOUNT_CA_FILE,
+  SERVICE_ACCOUNT_DIR,
+  SERVICE_ACCOUNT_NAMESPACE_FILE,
+  SERVICE_ACCOUNT_TOKEN_FILE,
+  SERVICE_HOST_ENV,
+  SERVICE_PORT_ENV,
+} from "./paths.js";
+export type { TokenFileOptions, TokenProvider } from "./tokenFile.js";
+export { tokenFileProvider } from "./tokenFile.js";
