@@ -1,0 +1,96 @@
+import { createServer } from "node:net";
+import type { Credentials } from "@kin/credentials";
+import { createApiServer, generateCertificates, type Listener, listen } from "@kin/mock-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiError, ConnectionError, createTransport } from "../src/index.js";
+
+// Integration: the undici pool against the mock server's real HTTPS listener, with real TLS verification.
+const api = createApiServer();
+const token = api.issueToken();
+let listener: Listener;
+beforeAll(async () => {
+  listener = await listen(api);
+});
+afterAll(() => listener.close());
+
+const credentialsFor = (server: string, ca: string | undefined, bearer = token): Credentials => ({
+  server,
+  ca,
+  namespace: "default",
+  origin: { kind: "in-cluster", dir: "/test" },
+  auth: { type: "bearer", token: async () => bearer, invalidate: () => {} },
+});
+
+describe("transport over HTTPS", () => {
+  it("verifies the server with the credentials' CA and reuses the connection", async () => {
+    const transport = createTransport(credentialsFor(listener.url, listener.ca));
+    const versions = await transport.request<{ versions: string[] }>({ path: "/api" });
+    expect(versions.versions).toEqual(["v1"]);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        transport.request<{ gitVersion: string }>({ path: "/version" }),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.gitVersion))).toEqual(new Set(["v1.28.4"]));
+    await transport.close();
+  });
+
+  it("fails TLS verification against a CA that did not sign the server", async () => {
+    const other = await generateCertificates();
+    const transport = createTransport(credentialsFor(listener.url, other.ca));
+    const error = (await transport
+      .request({ path: "/version" })
+      .catch((e: unknown) => e)) as ConnectionError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(
+      new RegExp(`^GET /version → TLS verification of ${listener.url} failed`),
+    );
+    await transport.close();
+  });
+
+  it("fails TLS verification with only the system roots", async () => {
+    const transport = createTransport(credentialsFor(listener.url, undefined));
+    await expect(transport.request({ path: "/version" })).rejects.toThrow(/TLS verification/);
+    await transport.close();
+  });
+
+  it("carries the server's Status in an ApiError", async () => {
+    const transport = createTransport(credentialsFor(listener.url, listener.ca, "not-a-token"));
+    const error = (await transport
+      .request({ path: "/api/v1/namespaces/default/pods" })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toBe(
+      "GET /api/v1/namespaces/default/pods → 401 Unauthorized: Unauthorized",
+    );
+    await transport.close();
+  });
+
+  it("reports an unreachable server", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const transport = createTransport(credentialsFor(`https://127.0.0.1:${port}`, listener.ca));
+    const error = (await transport
+      .request({ path: "/version" })
+      .catch((e: unknown) => e)) as ConnectionError;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toMatch(
+      new RegExp(`cannot reach https://127.0.0.1:${port}: .*ECONNREFUSED`),
+    );
+    await transport.close();
+  });
+
+  it("rejects with the abort reason when the caller aborts", async () => {
+    const transport = createTransport(credentialsFor(listener.url, listener.ca));
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(
+      transport.request({ path: "/version", signal: controller.signal }),
+    ).rejects.toThrow("stop");
+    await transport.close();
+  });
+});
