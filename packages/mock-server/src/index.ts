@@ -1,0 +1,8 @@
+export type { ApiServer, ApiServerOptions } from "./apiServer.js";
+export { createApiServer } from "./apiServer.js";
+export type { Certificates } from "./certificates.js";
+export { DEFAULT_SERVER_NAMES, generateCertificates } from "./certificates.js";
+export type { Listener, ListenOptions } from "./httpsListener.js";
+export { listen } from "./httpsListener.js";
+export type { PodEnvironment, PodEnvironmentOptions } from "./podEnvironment.js";
+export { createPodEnvironment } from "./podEnvironment.js";
