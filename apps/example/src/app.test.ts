@@ -1,6 +1,6 @@
 import { createClient } from "@kin/client";
-import { createApiServer } from "@kin/mock-server";
-import { handlers } from "@kin/mock-server/msw";
+import { createApiServer, credentialsFor } from "@kin/mock-server";
+import { DEFAULT_MSW_BASE_URL, handlers } from "@kin/mock-server/msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { report } from "./app.js";
@@ -26,12 +26,7 @@ it("reports API versions, namespace and pods with their phase", async () => {
     spec: { containers: [{ name: "c" }] },
   });
   const client = await createClient({
-    credentials: {
-      server: "https://kubernetes.default.svc",
-      namespace: "default",
-      origin: { kind: "in-cluster", dir: "/test" },
-      auth: { type: "bearer", token: async () => token, invalidate: () => {} },
-    },
+    credentials: credentialsFor({ url: DEFAULT_MSW_BASE_URL }, token),
     fetch: (...args) => globalThis.fetch(...args),
   });
   const lines: string[] = [];

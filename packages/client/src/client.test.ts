@@ -1,6 +1,5 @@
-import type { Credentials } from "@kin/credentials";
-import { createApiServer } from "@kin/mock-server";
-import { handlers } from "@kin/mock-server/msw";
+import { createApiServer, credentialsFor } from "@kin/mock-server";
+import { DEFAULT_MSW_BASE_URL, handlers } from "@kin/mock-server/msw";
 import { InvalidNameError } from "@kin/resources";
 import { ApiError } from "@kin/transport";
 import { setupServer } from "msw/node";
@@ -22,14 +21,8 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-const credentials: Credentials = {
-  server: "https://kubernetes.default.svc",
-  namespace: "team-a",
-  origin: { kind: "in-cluster", dir: "/test" },
-  auth: { type: "bearer", token: async () => token, invalidate: () => {} },
-};
 const client: Promise<Client> = createClient({
-  credentials,
+  credentials: credentialsFor({ url: DEFAULT_MSW_BASE_URL }, token, "team-a"),
   fetch: (...args) => globalThis.fetch(...args),
 });
 const container = { name: "main", image: "nginx:1.25" };

@@ -14,4 +14,7 @@ export interface Credentials {
   readonly origin: CredentialsOrigin;
 }
 
-export type CredentialsOrigin = { readonly kind: "in-cluster"; readonly dir: string };
+/** Where credentials came from: a pod's service-account folder, or values the program gave. */
+export type CredentialsOrigin =
+  | { readonly kind: "in-cluster"; readonly dir: string }
+  | { readonly kind: "static" };

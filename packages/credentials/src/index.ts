@@ -13,4 +13,4 @@ export {
   SERVICE_PORT_ENV,
 } from "./paths.js";
 export type { TokenFileOptions, TokenProvider } from "./tokenFile.js";
-export { tokenFileProvider } from "./tokenFile.js";
+export { staticTokenProvider, tokenFileProvider } from "./tokenFile.js";

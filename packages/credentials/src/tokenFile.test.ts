@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { tokenFileProvider } from "./tokenFile.js";
+import { staticTokenProvider, tokenFileProvider } from "./tokenFile.js";
 
 let dir: string;
 let file: string;
@@ -39,5 +39,16 @@ describe("tokenFileProvider", () => {
     const b = provider.token();
     expect(a).toBe(b);
     expect(await a).toBe("first");
+  });
+});
+
+describe("staticTokenProvider", () => {
+  it("gives the token it holds and hides it from JSON and inspect", async () => {
+    const { inspect } = await import("node:util");
+    const provider = staticTokenProvider(" s3cr3t\n");
+    expect(await provider.token()).toBe("s3cr3t");
+    expect(JSON.stringify({ auth: provider })).toBe('{"auth":{"type":"bearer"}}');
+    expect(inspect(provider)).not.toContain("s3cr3t");
+    expect(() => staticTokenProvider("  ")).toThrow("the bearer token is empty");
   });
 });

@@ -85,3 +85,36 @@ class TokenFile implements TokenProvider {
 export function tokenFileProvider(path: string, options: TokenFileOptions = {}): TokenProvider {
   return new TokenFile(path, options);
 }
+
+class StaticToken implements TokenProvider {
+  readonly type = "bearer";
+  readonly #token: string;
+
+  constructor(token: string) {
+    this.#token = token;
+  }
+
+  token(): Promise<string> {
+    return Promise.resolve(this.#token);
+  }
+
+  invalidate(): void {}
+
+  toJSON(): object {
+    return { type: this.type };
+  }
+
+  [inspect](): string {
+    return "StaticToken { <redacted> }";
+  }
+}
+
+/**
+ * A {@link TokenProvider} for a token you already hold (a test, a token from a secret store).
+ * It never changes, so a 401 is final. Like the file provider it keeps the token out of JSON and inspect.
+ */
+export function staticTokenProvider(token: string): TokenProvider {
+  const trimmed = token.trim();
+  if (trimmed === "") throw new TypeError("the bearer token is empty");
+  return new StaticToken(trimmed);
+}

@@ -1,6 +1,5 @@
-import type { Credentials } from "@kin/credentials";
-import { createApiServer } from "@kin/mock-server";
-import { handlers } from "@kin/mock-server/msw";
+import { createApiServer, credentialsFor } from "@kin/mock-server";
+import { DEFAULT_MSW_BASE_URL, handlers } from "@kin/mock-server/msw";
 import { createTransport } from "@kin/transport";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,14 +11,10 @@ const server = setupServer(...handlers(api));
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterAll(() => server.close());
 
-const credentials: Credentials = {
-  server: "https://kubernetes.default.svc",
-  namespace: "default",
-  origin: { kind: "in-cluster", dir: "/test" },
-  auth: { type: "bearer", token: async () => token, invalidate: () => {} },
-};
 const discovery = createDiscovery(
-  createTransport(credentials, { fetch: (...args) => globalThis.fetch(...args) }),
+  createTransport(credentialsFor({ url: DEFAULT_MSW_BASE_URL }, token), {
+    fetch: (...args) => globalThis.fetch(...args),
+  }),
 );
 
 describe("createDiscovery", () => {

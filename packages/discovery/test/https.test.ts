@@ -1,4 +1,4 @@
-import { createApiServer, type Listener, listen } from "@kin/mock-server";
+import { createApiServer, credentialsFor, type Listener, listen } from "@kin/mock-server";
 import { createTransport } from "@kin/transport";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDiscovery } from "../src/index.js";
@@ -12,13 +12,7 @@ beforeAll(async () => {
 afterAll(() => listener.close());
 
 it("discovers the mock server over verified TLS", async () => {
-  const transport = createTransport({
-    server: listener.url,
-    ca: listener.ca,
-    namespace: "default",
-    origin: { kind: "in-cluster", dir: "/test" },
-    auth: { type: "bearer", token: async () => token, invalidate: () => {} },
-  });
+  const transport = createTransport(credentialsFor(listener, token));
   const discovery = createDiscovery(transport);
   const [version, core, groups] = await Promise.all([
     discovery.version(),

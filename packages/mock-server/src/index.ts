@@ -2,6 +2,7 @@ export type { ApiServer, ApiServerOptions } from "./apiServer.js";
 export { createApiServer } from "./apiServer.js";
 export type { Certificates } from "./certificates.js";
 export { DEFAULT_SERVER_NAMES, generateCertificates } from "./certificates.js";
+export { credentialsFor } from "./credentialsFor.js";
 export type { Listener, ListenOptions } from "./httpsListener.js";
 export { listen } from "./httpsListener.js";
 export type { PodEnvironment, PodEnvironmentOptions } from "./podEnvironment.js";

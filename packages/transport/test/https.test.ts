@@ -1,6 +1,11 @@
 import { createServer } from "node:net";
-import type { Credentials } from "@kin/credentials";
-import { createApiServer, generateCertificates, type Listener, listen } from "@kin/mock-server";
+import {
+  createApiServer,
+  credentialsFor,
+  generateCertificates,
+  type Listener,
+  listen,
+} from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, ConnectionError, createTransport } from "../src/index.js";
 
@@ -13,17 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => listener.close());
 
-const credentialsFor = (server: string, ca: string | undefined, bearer = token): Credentials => ({
-  server,
-  ca,
-  namespace: "default",
-  origin: { kind: "in-cluster", dir: "/test" },
-  auth: { type: "bearer", token: async () => bearer, invalidate: () => {} },
-});
-
 describe("transport over HTTPS", () => {
   it("verifies the server with the credentials' CA and reuses the connection", async () => {
-    const transport = createTransport(credentialsFor(listener.url, listener.ca));
+    const transport = createTransport(credentialsFor(listener, token));
     const versions = await transport.request<{ versions: string[] }>({ path: "/api" });
     expect(versions.versions).toEqual(["v1"]);
     const answers = await Promise.all(
@@ -37,7 +34,7 @@ describe("transport over HTTPS", () => {
 
   it("fails TLS verification against a CA that did not sign the server", async () => {
     const other = await generateCertificates();
-    const transport = createTransport(credentialsFor(listener.url, other.ca));
+    const transport = createTransport(credentialsFor({ url: listener.url, ca: other.ca }, token));
     const error = (await transport
       .request({ path: "/version" })
       .catch((e: unknown) => e)) as ConnectionError;
@@ -49,13 +46,13 @@ describe("transport over HTTPS", () => {
   });
 
   it("fails TLS verification with only the system roots", async () => {
-    const transport = createTransport(credentialsFor(listener.url, undefined));
+    const transport = createTransport(credentialsFor({ url: listener.url }, token));
     await expect(transport.request({ path: "/version" })).rejects.toThrow(/TLS verification/);
     await transport.close();
   });
 
   it("carries the server's Status in an ApiError", async () => {
-    const transport = createTransport(credentialsFor(listener.url, listener.ca, "not-a-token"));
+    const transport = createTransport(credentialsFor(listener, "not-a-token"));
     const error = (await transport
       .request({ path: "/api/v1/namespaces/default/pods" })
       .catch((e: unknown) => e)) as ApiError;
@@ -73,7 +70,9 @@ describe("transport over HTTPS", () => {
         probe.close(() => resolve(port));
       });
     });
-    const transport = createTransport(credentialsFor(`https://127.0.0.1:${port}`, listener.ca));
+    const transport = createTransport(
+      credentialsFor({ url: `https://127.0.0.1:${port}`, ca: listener.ca }, token),
+    );
     const error = (await transport
       .request({ path: "/version" })
       .catch((e: unknown) => e)) as ConnectionError;
@@ -85,7 +84,7 @@ describe("transport over HTTPS", () => {
   });
 
   it("rejects with the abort reason when the caller aborts", async () => {
-    const transport = createTransport(credentialsFor(listener.url, listener.ca));
+    const transport = createTransport(credentialsFor(listener, token));
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     await expect(
