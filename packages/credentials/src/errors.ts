@@ -7,7 +7,13 @@ export type CredentialsErrorCode =
   /** A file could not be read (missing, unreadable, a directory). */
   | "FileUnreadable"
   /** A file was read but its content is unusable (empty token, no PEM certificate). */
-  | "InvalidFile";
+  | "InvalidFile"
+  /** A kubeconfig (or an option) is malformed or refers to something that is not there: the field is in `source`. */
+  | "InvalidConfig"
+  /** An exec credential plugin failed, timed out or answered something unusable. */
+  | "ExecFailed"
+  /** `loadCredentials()` found no way in: the kubeconfig and in-cluster errors are in `causes`. */
+  | "NoCredentials";
 
 /**
  * Every failure of `@kin/credentials`. `source` names the variable or file concerned;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -35,7 +35,7 @@ describe("loadInCluster", () => {
     expect(credentials.ca).toBe(PEM);
     expect(credentials.namespace).toBe("team-a");
     expect(credentials.origin).toEqual({ kind: "in-cluster", dir });
-    expect(await credentials.auth?.token()).toBe(TOKEN);
+    expect(await credentials.auth?.authorization()).toBe(`Bearer ${TOKEN}`);
   });
 
   it("brackets an IPv6 service host", async () => {
@@ -66,20 +66,50 @@ describe("loadInCluster", () => {
     expect(error.message).toContain("KUBERNETES_SERVICE_PORT");
   });
 
-  it.each(["token", "ca.crt"])("names the missing file %s", async (file) => {
-    await rm(join(dir, file));
-    const error = await failure(loadInCluster({ dir, env }));
-    expect(error.code).toBe("FileUnreadable");
-    expect(error.source).toBe(join(dir, file));
-    expect(error.message).toContain(join(dir, file));
-    expect(error.message).toContain("ENOENT");
+  it("says it is not in a cluster when the token file is missing or a directory (client-go's test)", async () => {
+    const tokenPath = join(dir, "token");
+    await rm(tokenPath);
+    let error = await failure(loadInCluster({ dir, env }));
+    expect(error).toMatchObject({
+      code: "NotInCluster",
+      source: tokenPath,
+      message: `not running in a cluster: token file ${tokenPath} does not exist`,
+    });
+    await mkdir(tokenPath);
+    error = await failure(loadInCluster({ dir, env }));
+    expect(error).toMatchObject({
+      code: "NotInCluster",
+      message: `not running in a cluster: token file ${tokenPath} is a directory`,
+    });
   });
 
-  it("rejects a token path that is a directory", async () => {
-    await rm(join(dir, "token"));
-    await mkdir(join(dir, "token"));
+  it("names a missing ca.crt", async () => {
+    await rm(join(dir, "ca.crt"));
     const error = await failure(loadInCluster({ dir, env }));
-    expect(error.message).toMatch(/EISDIR/);
+    expect(error).toMatchObject({
+      code: "FileUnreadable",
+      source: join(dir, "ca.crt"),
+      message: `cannot read CA file ${join(dir, "ca.crt")}: ENOENT`,
+    });
+  });
+
+  it.skipIf(process.getuid?.() === 0)(
+    "names an unreadable token file (skipped as root, who reads every file)",
+    async () => {
+      await chmod(join(dir, "token"), 0o000);
+      const error = await failure(loadInCluster({ dir, env }));
+      expect(error).toMatchObject({
+        code: "FileUnreadable",
+        message: `cannot read token file ${join(dir, "token")}: EACCES`,
+      });
+    },
+  );
+
+  it("re-reads ca.crt through reloadCa", async () => {
+    const credentials = await loadInCluster({ dir, env });
+    const rotated = PEM.replace("fake", "rotated");
+    await writeFile(join(dir, "ca.crt"), rotated);
+    expect(await credentials.reloadCa?.()).toBe(rotated);
   });
 
   it("rejects an empty or whitespace-only token", async () => {

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Credentials } from "./credentials.js";
 import { CredentialsError } from "./errors.js";
@@ -11,7 +12,8 @@ import {
   SERVICE_HOST_ENV,
   SERVICE_PORT_ENV,
 } from "./paths.js";
-import { tokenFileProvider } from "./tokenFile.js";
+import { readCaFile } from "./pem.js";
+import { type TokenFileOptions, tokenFileProvider } from "./tokenFile.js";
 
 /** Options of {@link loadInCluster}. */
 export interface InClusterOptions {
@@ -19,6 +21,8 @@ export interface InClusterOptions {
   dir?: string;
   /** The environment to read `KUBERNETES_SERVICE_HOST`/`_PORT` and `POD_NAMESPACE` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Where a failed token re-read is reported (the last good token stays in use). Default: a process warning. */
+  onRefreshError?: TokenFileOptions["onRefreshError"];
 }
 
 function requireEnv(env: Record<string, string | undefined>, name: string): string {
@@ -50,12 +54,35 @@ function parsePort(value: string): string {
   return String(port);
 }
 
-async function readCa(path: string): Promise<string> {
-  const pem = await readText(path, "CA file");
-  if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) {
-    throw new CredentialsError("InvalidFile", path, `CA file ${path} holds no PEM certificate`);
+/** client-go's in-cluster test (`inClusterClientConfig.Possible`): the token path exists and is not a directory. */
+async function requireTokenFile(path: string): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new CredentialsError(
+        "NotInCluster",
+        path,
+        `not running in a cluster: token file ${path} does not exist`,
+        { cause: error },
+      );
+    }
+    throw new CredentialsError(
+      "FileUnreadable",
+      path,
+      `cannot read token file ${path}: ${code ?? String(error)}`,
+      { cause: error },
+    );
   }
-  return pem;
+  if (isDirectory) {
+    throw new CredentialsError(
+      "NotInCluster",
+      path,
+      `not running in a cluster: token file ${path} is a directory`,
+    );
+  }
 }
 
 async function readNamespace(
@@ -80,7 +107,8 @@ async function readNamespace(
  * Credentials of the pod this process runs in, as client-go's `rest.InClusterConfig()`:
  * the server from `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` (the port variable every
  * official client uses, not `KUBERNETES_SERVICE_PORT_HTTPS`), the token, CA and namespace from the
- * service-account folder. The token is read now (so a missing one fails here) and re-read as it rotates.
+ * service-account folder. The token is read now (so a bad one fails here) and re-read as it rotates;
+ * the CA is re-read when TLS verification fails (see `Credentials.reloadCa`).
  *
  * @throws {CredentialsError} naming the missing variable or the unreadable/invalid file.
  */
@@ -89,15 +117,19 @@ export async function loadInCluster(options: InClusterOptions = {}): Promise<Cre
   const dir = options.dir ?? SERVICE_ACCOUNT_DIR;
   const host = requireEnv(env, SERVICE_HOST_ENV);
   const port = parsePort(requireEnv(env, SERVICE_PORT_ENV));
-  const auth = tokenFileProvider(join(dir, SERVICE_ACCOUNT_TOKEN_FILE));
+  const tokenPath = join(dir, SERVICE_ACCOUNT_TOKEN_FILE);
+  await requireTokenFile(tokenPath);
+  const caPath = join(dir, SERVICE_ACCOUNT_CA_FILE);
+  const auth = tokenFileProvider(tokenPath, { onRefreshError: options.onRefreshError });
   const [ca, namespace] = await Promise.all([
-    readCa(join(dir, SERVICE_ACCOUNT_CA_FILE)),
+    readCaFile(caPath),
     readNamespace(dir, env),
     auth.token(),
   ]);
   return {
     server: `https://${joinHostPort(host, port)}`,
     ca,
+    reloadCa: () => readCaFile(caPath),
     auth,
     namespace,
     origin: { kind: "in-cluster", dir },

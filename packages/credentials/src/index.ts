@@ -1,3 +1,5 @@
+export type { AuthProvider, TokenProvider } from "./auth.js";
+export { basicAuth, staticTokenProvider } from "./auth.js";
 export type { Credentials, CredentialsOrigin } from "./credentials.js";
 export type { CredentialsErrorCode } from "./errors.js";
 export { CredentialsError } from "./errors.js";
@@ -12,5 +14,8 @@ export {
   SERVICE_HOST_ENV,
   SERVICE_PORT_ENV,
 } from "./paths.js";
-export type { TokenFileOptions, TokenProvider } from "./tokenFile.js";
-export { staticTokenProvider, tokenFileProvider } from "./tokenFile.js";
+export type { ProxyOptions } from "./proxy.js";
+export { DEFAULT_PROXY_URL, loadProxy } from "./proxy.js";
+export { Secret } from "./redact.js";
+export type { TokenFileOptions } from "./tokenFile.js";
+export { tokenFileProvider } from "./tokenFile.js";

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { staticTokenProvider, tokenFileProvider } from "./tokenFile.js";
+import { tokenFileProvider } from "./tokenFile.js";
 
 let dir: string;
 let file: string;
@@ -42,13 +42,53 @@ describe("tokenFileProvider", () => {
   });
 });
 
-describe("staticTokenProvider", () => {
-  it("gives the token it holds and hides it from JSON and inspect", async () => {
-    const { inspect } = await import("node:util");
-    const provider = staticTokenProvider(" s3cr3t\n");
-    expect(await provider.token()).toBe("s3cr3t");
-    expect(JSON.stringify({ auth: provider })).toBe('{"auth":{"type":"bearer"}}');
-    expect(inspect(provider)).not.toContain("s3cr3t");
-    expect(() => staticTokenProvider("  ")).toThrow("the bearer token is empty");
+/** The kubelet's atomic writer: files live in `..<ts>/`, `..data` links there, `token` links through `..data`. */
+async function kubeletLayout(root: string, token: string) {
+  let n = 0;
+  const publish = async (value: string) => {
+    const version = `..2026_11_28_${n++}`;
+    await mkdir(join(root, version));
+    await writeFile(join(root, version, "token"), value);
+    await symlink(version, join(root, "..data_tmp"));
+    await rename(join(root, "..data_tmp"), join(root, "..data"));
+    return version;
+  };
+  await publish(token);
+  await symlink(join("..data", "token"), join(root, "token"));
+  return publish;
+}
+
+describe("tokenFileProvider with the kubelet's ..data swap", () => {
+  it("follows the swap and keeps the last good token when a re-read fails", async () => {
+    let now = 0;
+    const errors: string[] = [];
+    const root = join(dir, "serviceaccount");
+    await mkdir(root);
+    const publish = await kubeletLayout(root, "v1");
+    const provider = tokenFileProvider(join(root, "token"), {
+      now: () => now,
+      onRefreshError: (e) => errors.push(e.message),
+    });
+    expect(await provider.token()).toBe("v1");
+    const old = await publish("v2");
+    now += 60_000;
+    expect(await provider.token()).toBe("v2");
+    // A broken publish (the link points nowhere): the good token stays, the error is reported.
+    await rm(join(root, "..data"));
+    await symlink("..missing", join(root, "..data"));
+    provider.invalidate();
+    expect(await provider.token()).toBe("v2");
+    expect(errors).toEqual([`cannot read token file ${join(root, "token")}: ENOENT`]);
+    await rm(join(root, old), { recursive: true });
+    await publish("v3");
+    provider.invalidate();
+    expect(await provider.token()).toBe("v3");
+  });
+
+  it("throws when there is no good token to keep", async () => {
+    const provider = tokenFileProvider(join(dir, "absent"));
+    await expect(provider.token()).rejects.toThrow(
+      `cannot read token file ${join(dir, "absent")}: ENOENT`,
+    );
   });
 });

@@ -1,14 +1,6 @@
+import { BearerProvider, type TokenProvider } from "./auth.js";
 import { CredentialsError } from "./errors.js";
 import { readText } from "./files.js";
-
-/** A source of bearer tokens the transport asks before each request. */
-export interface TokenProvider {
-  readonly type: "bearer";
-  /** The current token. Concurrent callers share one read. */
-  token(): Promise<string>;
-  /** Forget the cached token, so the next {@link token} call reads it again (the transport calls this on a 401). */
-  invalidate(): void;
-}
 
 /** Options of {@link tokenFileProvider}. */
 export interface TokenFileOptions {
@@ -17,33 +9,42 @@ export interface TokenFileOptions {
    * Default 60 000: client-go's `cachingTokenSource` period, half of the kubelet's refresh window.
    */
   refreshIntervalMs?: number;
+  /**
+   * Called when a re-read fails while a token read earlier is still held: that token goes on being
+   * used (the kubelet may be mid-rotation) and the error is reported here. Default: a process
+   * warning (`process.emitWarning`). A failure with no token held is thrown instead.
+   */
+  onRefreshError?: (error: CredentialsError) => void;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
-const inspect = Symbol.for("nodejs.util.inspect.custom");
-
 /** Reads and validates a token file: trimmed, not empty. */
-async function readTokenFile(path: string): Promise<string> {
+export async function readTokenFile(path: string): Promise<string> {
   const token = (await readText(path, "token file")).trim();
   if (token === "") throw new CredentialsError("InvalidFile", path, `token file ${path} is empty`);
   return token;
 }
 
-class TokenFile implements TokenProvider {
-  readonly type = "bearer";
+const warn = (error: CredentialsError) =>
+  process.emitWarning(`${error.message}; using the token read before`, "KinCredentialsWarning");
+
+class TokenFile extends BearerProvider {
   readonly #path: string;
   readonly #interval: number;
   readonly #now: () => number;
+  readonly #onRefreshError: (error: CredentialsError) => void;
   #token: string | undefined;
   #readAt = 0;
   #stale = true;
   #pending: Promise<string> | undefined;
 
   constructor(path: string, options: TokenFileOptions) {
+    super();
     this.#path = path;
     this.#interval = options.refreshIntervalMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#onRefreshError = options.onRefreshError ?? warn;
   }
 
   token(): Promise<string> {
@@ -61,60 +62,28 @@ class TokenFile implements TokenProvider {
   }
 
   async #read(): Promise<string> {
-    const token = await readTokenFile(this.#path);
-    this.#token = token;
+    try {
+      this.#token = await readTokenFile(this.#path);
+    } catch (error) {
+      if (this.#token === undefined) throw error;
+      this.#onRefreshError(error as CredentialsError);
+    }
+    // After a failure too: the next attempt waits a full interval, so a broken file is not re-read per request.
     this.#readAt = this.#now();
     this.#stale = false;
-    return token;
+    return this.#token as string;
   }
 
-  toJSON(): object {
-    return { type: this.type, file: this.#path };
-  }
-
-  [inspect](): string {
-    return `TokenFile { file: ${JSON.stringify(this.#path)} }`;
+  protected describe(): Record<string, string> {
+    return { file: this.#path };
   }
 }
 
 /**
  * A {@link TokenProvider} that reads a token file (a projected service-account token) and reads it
- * again after `refreshIntervalMs` or after {@link TokenProvider.invalidate}, so rotated tokens are used.
- * The token is held in a private field: it never shows in `JSON.stringify` or `util.inspect`.
+ * again after `refreshIntervalMs` or after `invalidate()`, so rotated tokens are used. Reads are
+ * asynchronous and shared by concurrent callers. The token never shows in `JSON.stringify` or `util.inspect`.
  */
 export function tokenFileProvider(path: string, options: TokenFileOptions = {}): TokenProvider {
   return new TokenFile(path, options);
-}
-
-class StaticToken implements TokenProvider {
-  readonly type = "bearer";
-  readonly #token: string;
-
-  constructor(token: string) {
-    this.#token = token;
-  }
-
-  token(): Promise<string> {
-    return Promise.resolve(this.#token);
-  }
-
-  invalidate(): void {}
-
-  toJSON(): object {
-    return { type: this.type };
-  }
-
-  [inspect](): string {
-    return "StaticToken { <redacted> }";
-  }
-}
-
-/**
- * A {@link TokenProvider} for a token you already hold (a test, a token from a secret store).
- * It never changes, so a 401 is final. Like the file provider it keeps the token out of JSON and inspect.
- */
-export function staticTokenProvider(token: string): TokenProvider {
-  const trimmed = token.trim();
-  if (trimmed === "") throw new TypeError("the bearer token is empty");
-  return new StaticToken(trimmed);
 }

@@ -1,0 +1,100 @@
+import { inspectSymbol } from "./redact.js";
+
+/** Produces the `Authorization` header; the transport asks before each request. */
+export interface AuthProvider {
+  readonly type: "bearer" | "basic";
+  /** The full `Authorization` header value, e.g. `Bearer eyJ…`. */
+  authorization(): Promise<string>;
+  /**
+   * Tells the provider the server refused what it gave (a 401): the next call fetches fresh
+   * credentials (re-reads the token file, re-runs the exec plugin). Static credentials ignore it.
+   */
+  invalidate(): void;
+}
+
+/** An {@link AuthProvider} of bearer tokens. */
+export interface TokenProvider extends AuthProvider {
+  readonly type: "bearer";
+  /** The current token. Concurrent callers share one fetch. */
+  token(): Promise<string>;
+}
+
+/** Shared shape of bearer providers: `authorization()` from `token()`, and redaction. */
+export abstract class BearerProvider implements TokenProvider {
+  readonly type = "bearer";
+  abstract token(): Promise<string>;
+  abstract invalidate(): void;
+  /** What JSON and inspect show instead of the token. */
+  protected abstract describe(): Record<string, string>;
+
+  async authorization(): Promise<string> {
+    return `Bearer ${await this.token()}`;
+  }
+
+  toJSON(): object {
+    return { type: this.type, ...this.describe() };
+  }
+
+  [inspectSymbol](): string {
+    return `${this.constructor.name} ${JSON.stringify(this.describe())}`;
+  }
+}
+
+class StaticToken extends BearerProvider {
+  readonly #token: string;
+
+  constructor(token: string) {
+    super();
+    this.#token = token;
+  }
+
+  token(): Promise<string> {
+    return Promise.resolve(this.#token);
+  }
+
+  invalidate(): void {}
+
+  protected describe(): Record<string, string> {
+    return { token: "<redacted>" };
+  }
+}
+
+/**
+ * A {@link TokenProvider} for a token you already hold (a test, a kubeconfig's `token`). It never
+ * changes, so a 401 is final. The token is kept out of JSON and inspect.
+ */
+export function staticTokenProvider(token: string): TokenProvider {
+  const trimmed = token.trim();
+  if (trimmed === "") throw new TypeError("the bearer token is empty");
+  return new StaticToken(trimmed);
+}
+
+class BasicAuth implements AuthProvider {
+  readonly type = "basic";
+  readonly #header: string;
+  readonly #username: string;
+
+  constructor(username: string, password: string) {
+    this.#username = username;
+    this.#header = `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+  }
+
+  authorization(): Promise<string> {
+    return Promise.resolve(this.#header);
+  }
+
+  invalidate(): void {}
+
+  toJSON(): object {
+    return { type: this.type, username: this.#username, password: "<redacted>" };
+  }
+
+  [inspectSymbol](): string {
+    return `BasicAuth ${JSON.stringify(this.toJSON())}`;
+  }
+}
+
+/** HTTP basic authentication (a kubeconfig's `username`/`password`); the password is kept out of JSON and inspect. */
+export function basicAuth(username: string, password: string): AuthProvider {
+  return new BasicAuth(username, password);
+}
