@@ -22,14 +22,22 @@ export interface Sender {
 
 /** TLS settings the undici pool connects with. */
 export interface TlsOptions {
-  /** PEM CA bundle; `undefined` uses Node's root store. Verification is never turned off here. */
+  /** PEM CA bundle; `undefined` uses Node's root store. */
   readonly ca: string | undefined;
+  /** Name to verify the certificate against instead of the URL's host. */
+  readonly servername: string | undefined;
+  /** `false` only when the credentials explicitly skip verification. */
+  readonly rejectUnauthorized: boolean;
 }
 
 /** Keep-alive connection pool to one API server origin (undici). */
 export function poolSender(origin: string, tls: TlsOptions): Sender {
   const pool = new Pool(origin, {
-    connect: { ca: tls.ca, rejectUnauthorized: true },
+    connect: {
+      ca: tls.ca,
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.servername ? { servername: tls.servername } : {}),
+    },
     keepAliveTimeout: 30_000,
   });
   return {

@@ -19,7 +19,7 @@ function credentials(tokens: string[] = ["t1"], url = SERVER) {
     origin: { kind: "in-cluster", dir: "/test" },
     auth: {
       type: "bearer",
-      token: async () => tokens[Math.min(state.index, tokens.length - 1)] as string,
+      authorization: async () => `Bearer ${tokens[Math.min(state.index, tokens.length - 1)]}`,
       invalidate: () => {
         state.invalidations++;
         state.index++;

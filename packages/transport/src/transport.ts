@@ -66,22 +66,24 @@ const tlsErrorCodes = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+const isTlsFailure = (error: unknown) => tlsErrorCodes.has((error as { code?: string }).code ?? "");
+
 function connectionError(info: RequestInfo, server: string, error: unknown): ConnectionError {
-  const code = (error as { code?: string }).code;
   const detail = error instanceof Error ? error.message : String(error);
-  const what =
-    code && tlsErrorCodes.has(code)
-      ? `TLS verification of ${server} failed`
-      : `cannot reach ${server}`;
+  const what = isTlsFailure(error)
+    ? `TLS verification of ${server} failed`
+    : `cannot reach ${server}`;
   return new ConnectionError(info, `${info.method} ${info.path} → ${what}: ${detail}`, {
     cause: error,
   });
 }
 
 /**
- * A transport for `credentials`: TLS that trusts the credentials' CA (always verified), the bearer
- * token on every request (on a 401 the token is re-read once and the request sent again), and typed
- * errors that name the request.
+ * A transport for `credentials`: TLS that trusts the credentials' CA (verified unless the
+ * credentials explicitly say `insecureSkipTlsVerify`), their `Authorization` on every request (on a
+ * 401 the auth provider is told to refresh and the request is sent once more), and typed errors
+ * that name the request. When TLS verification fails and the credentials can re-read their CA
+ * file, the transport re-reads it and, if it changed, sends through a new pool that trusts the new CA.
  */
 export function createTransport(
   credentials: Credentials,
@@ -89,11 +91,41 @@ export function createTransport(
 ): Transport {
   const base = new URL(credentials.server);
   const prefix = base.pathname.replace(/\/+$/, "");
-  const sender: Sender = options.fetch
-    ? fetchSender(options.fetch)
-    : poolSender(base.origin, { ca: credentials.ca });
   const userAgent = options.userAgent ?? `kin (node ${process.version})`;
   const auth = credentials.auth;
+  const connect = (ca: string | undefined): Sender =>
+    options.fetch
+      ? fetchSender(options.fetch)
+      : poolSender(base.origin, {
+          ca,
+          servername: credentials.tlsServerName,
+          rejectUnauthorized: credentials.insecureSkipTlsVerify !== true,
+        });
+  let ca = credentials.ca;
+  let sender = connect(ca);
+  let caReload: Promise<boolean> | undefined;
+
+  /** Re-reads the CA after a TLS failure; true when it changed and a new pool now trusts it. Shared by concurrent callers. */
+  function reloadCa(): Promise<boolean> {
+    const reload = credentials.reloadCa;
+    if (!reload || options.fetch) return Promise.resolve(false);
+    caReload ??= reload()
+      .then(
+        (fresh) => {
+          if (fresh === ca) return false;
+          const old = sender;
+          ca = fresh;
+          sender = connect(ca);
+          void old.close();
+          return true;
+        },
+        () => false,
+      )
+      .finally(() => {
+        caReload = undefined;
+      });
+    return caReload;
+  }
 
   async function send(
     info: RequestInfo,
@@ -103,12 +135,22 @@ export function createTransport(
   ): Promise<RawResponse> {
     const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
     if (body !== undefined) headers["content-type"] = request.contentType ?? "application/json";
-    if (auth) headers.authorization = `Bearer ${await auth.token()}`;
-    try {
-      return await sender.send({ url, method: info.method, headers, body, signal: request.signal });
-    } catch (error) {
-      if (request.signal?.aborted) throw request.signal.reason;
-      throw connectionError(info, base.origin, error);
+    if (auth) headers.authorization = await auth.authorization();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await sender.send({
+          url,
+          method: info.method,
+          headers,
+          body,
+          signal: request.signal,
+        });
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
+        if (attempt === 0 && isTlsFailure(error) && (await reloadCa())) continue;
+        throw connectionError(info, base.origin, error);
+      }
     }
   }
 

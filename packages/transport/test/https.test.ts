@@ -3,7 +3,7 @@ import {
   createApiServer,
   credentialsFor,
   generateCertificates,
-  type Listener,
+  type HttpsListener,
   listen,
 } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { ApiError, ConnectionError, createTransport } from "../src/index.js";
 // Integration: the undici pool against the mock server's real HTTPS listener, with real TLS verification.
 const api = createApiServer();
 const token = api.issueToken();
-let listener: Listener;
+let listener: HttpsListener;
 beforeAll(async () => {
   listener = await listen(api);
 });
@@ -48,6 +48,32 @@ describe("transport over HTTPS", () => {
   it("fails TLS verification with only the system roots", async () => {
     const transport = createTransport(credentialsFor({ url: listener.url }, token));
     await expect(transport.request({ path: "/version" })).rejects.toThrow(/TLS verification/);
+    await transport.close();
+  });
+
+  it("verifies against tlsServerName instead of the URL's host", async () => {
+    const good = createTransport({
+      ...credentialsFor(listener, token),
+      tlsServerName: "kubernetes.default.svc",
+    });
+    expect(await good.request({ path: "/version" })).toMatchObject({ major: "1" });
+    const bad = createTransport({
+      ...credentialsFor(listener, token),
+      tlsServerName: "evil.example",
+    });
+    await expect(bad.request({ path: "/version" })).rejects.toThrow(
+      /TLS verification of .* failed: Hostname\/IP does not match/,
+    );
+    await good.close();
+    await bad.close();
+  });
+
+  it("skips verification only when the credentials say insecureSkipTlsVerify", async () => {
+    const transport = createTransport({
+      ...credentialsFor({ url: listener.url }, token),
+      insecureSkipTlsVerify: true,
+    });
+    expect(await transport.request({ path: "/version" })).toMatchObject({ major: "1" });
     await transport.close();
   });
 
