@@ -1,4 +1,5 @@
-import { type Credentials, loadInCluster } from "@kin/credentials";
+import type { Credentials } from "@kin/credentials";
+import { loadCredentials } from "@kin/credentials/kubeconfig";
 import { createDiscovery, type Discovery } from "@kin/discovery";
 import type { KubeObject, ResourceDescriptor } from "@kin/resources";
 import { createTransport, type Transport, type TransportOptions } from "@kin/transport";
@@ -6,7 +7,10 @@ import { type ResourceApi, resourceApi } from "./resourceApi.js";
 
 /** Options of {@link createClient}. */
 export interface ClientOptions extends TransportOptions {
-  /** The credentials to use. Default: those of the pod this process runs in (`loadInCluster()`). */
+  /**
+   * The credentials to use. Default: `loadCredentials()` from `@kin/credentials/kubeconfig` — a
+   * kubeconfig when `KUBECONFIG` is set or `~/.kube/config` exists, else the pod's service account.
+   */
   credentials?: Credentials;
 }
 
@@ -28,11 +32,12 @@ export interface Client {
 }
 
 /**
- * A client for the API server: in a pod, with no options, it uses the pod's service account.
- * @throws {CredentialsError} when no credentials are given and in-cluster loading fails.
+ * A client for the API server. With no options it finds credentials as kubectl does: a kubeconfig
+ * on a laptop, the service account in a pod.
+ * @throws {CredentialsError} when no credentials are given and none can be found.
  */
 export async function createClient(options: ClientOptions = {}): Promise<Client> {
-  const { credentials = await loadInCluster(), ...transportOptions } = options;
+  const { credentials = await loadCredentials(), ...transportOptions } = options;
   const transport = createTransport(credentials, transportOptions);
   return {
     namespace: credentials.namespace,

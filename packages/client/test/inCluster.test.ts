@@ -3,7 +3,8 @@ import { join } from "node:path";
 import {
   createApiServer,
   createPodEnvironment,
-  type Listener,
+  generateCertificates,
+  type HttpsListener,
   listen,
   type PodEnvironment,
 } from "@kin/mock-server";
@@ -13,7 +14,7 @@ import { createClient, loadInCluster, Pod } from "../src/index.js";
 // End to end: a simulated pod's service-account files and env, the client's in-cluster loading,
 // and the mock server's real HTTPS listener verified with the pod's ca.crt.
 const api = createApiServer();
-let listener: Listener;
+let listener: HttpsListener;
 let pod: PodEnvironment;
 beforeAll(async () => {
   api.add({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } });
@@ -56,5 +57,48 @@ it("re-reads a rotated token when the server refuses the old one, and goes on", 
   await pod.rotateToken(api.issueToken());
   api.revokeToken(old);
   await expect(client.api(Pod).list()).resolves.toMatchObject({ kind: "PodList" });
+  await client.close();
+});
+
+it("trusts a rotated ca.crt after the server's certificate changes", async () => {
+  const client = await createClient({
+    credentials: await loadInCluster({ dir: pod.dir, env: pod.env }),
+  });
+  await client.api(Pod).list();
+  // The cluster's CA is rotated: the API server restarts with a certificate from a new CA on the
+  // same address, and the kubelet publishes the new ca.crt.
+  await listener.close();
+  const certificates = await generateCertificates();
+  listener = await listen(api, { port: listener.port, certificates });
+  await pod.rotateCa(certificates.ca);
+  await expect(client.api(Pod).list()).resolves.toMatchObject({ kind: "PodList" });
+  await client.close();
+});
+
+it("keeps every request succeeding while the kubelet rotates the token under load", async () => {
+  const client = await createClient({
+    credentials: await loadInCluster({ dir: pod.dir, env: pod.env }),
+  });
+  let current = (await readFile(join(pod.dir, "token"), "utf8")).trim();
+  let rotating = true;
+  const rotations = (async () => {
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      const next = api.issueToken();
+      await pod.rotateToken(next);
+      api.revokeToken(current);
+      current = next;
+    }
+    rotating = false;
+  })();
+  let requests = 0;
+  const workers = Array.from({ length: 8 }, async () => {
+    while (rotating) {
+      await client.api(Pod).list();
+      requests++;
+    }
+  });
+  await Promise.all([rotations, ...workers]);
+  expect(requests).toBeGreaterThan(40);
   await client.close();
 });

@@ -1,11 +1,11 @@
-import { createApiServer, credentialsFor, type Listener, listen } from "@kin/mock-server";
+import { createApiServer, credentialsFor, type HttpsListener, listen } from "@kin/mock-server";
 import { createTransport } from "@kin/transport";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDiscovery } from "../src/index.js";
 
 const api = createApiServer();
 const token = api.issueToken();
-let listener: Listener;
+let listener: HttpsListener;
 beforeAll(async () => {
   listener = await listen(api);
 });

@@ -3,7 +3,7 @@ import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiServer } from "./apiServer.js";
 import { generateCertificates } from "./certificates.js";
-import { type Listener, listen } from "./httpsListener.js";
+import { type HttpsListener, listen } from "./httpsListener.js";
 
 function get(
   url: string,
@@ -26,7 +26,7 @@ function get(
 describe("HTTPS listener", () => {
   const api = createApiServer();
   const token = api.issueToken();
-  let listener: Listener;
+  let listener: HttpsListener;
   beforeAll(async () => {
     listener = await listen(api);
   });

@@ -1,5 +1,10 @@
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Server } from "node:net";
 import type { ApiServer } from "./apiServer.js";
 import { type Certificates, generateCertificates } from "./certificates.js";
 
@@ -12,16 +17,30 @@ export interface ListenOptions {
   certificates?: Certificates;
 }
 
-/** A running HTTPS listener. */
+/** A running listener. */
 export interface Listener {
-  /** `https://127.0.0.1:<port>` (IPv6 hosts bracketed). */
+  /** `https://127.0.0.1:<port>` (`http://` for a proxy; IPv6 hosts bracketed). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The CA that signed the serving certificate: what clients must trust. */
-  readonly ca: string;
+  /** The CA that signed the serving certificate: what clients must trust (absent for a plain-http proxy). */
+  readonly ca?: string;
   /** Stops accepting and ends open connections (watches included). */
   close(): Promise<void>;
+}
+
+/** A listener with TLS: `ca` is always there. */
+export interface HttpsListener extends Listener {
+  readonly ca: string;
+}
+
+export interface ProxyOptions {
+  /** The token the simulated `kubectl proxy` authenticates to the API server with. */
+  token: string;
+  /** Loopback address to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
 }
 
 async function readBody(request: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -30,49 +49,72 @@ async function readBody(request: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Serves `apiServer` over HTTPS on loopback, with a serving certificate for the cluster's names. */
-export async function listen(apiServer: ApiServer, options: ListenOptions = {}): Promise<Listener> {
-  const host = options.host ?? "127.0.0.1";
-  const certificates = options.certificates ?? (await generateCertificates());
-  const authority = (port: number) =>
-    host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-  const server: Server = createServer(
-    { cert: certificates.cert, key: certificates.key },
-    async (req, res) => {
-      try {
-        const body =
-          req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(req.headers)) {
-          if (typeof value === "string") headers.set(name, value);
-          else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-        }
-        const url = `https://${req.headers.host ?? authority((server.address() as AddressInfo).port)}${req.url ?? "/"}`;
-        const response = await apiServer.handle(
-          new Request(url, { method: req.method, headers, body }),
-        );
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(Buffer.from(await response.arrayBuffer()));
-      } catch (error) {
-        res.writeHead(500, { "content-type": "text/plain" });
-        res.end(`mock server failure: ${(error as Error).message}`);
+const authority = (host: string, port: number) =>
+  host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+
+/** Node request → fetch `Request` → the core → Node response. `token`, when given, replaces the caller's auth. */
+function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (typeof value === "string") headers.set(name, value);
+        else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
       }
-    },
-  );
+      if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
+      const local = req.socket.address() as AddressInfo;
+      const url = `${scheme}://${req.headers.host ?? authority(local.address, local.port)}${req.url ?? "/"}`;
+      const response = await apiServer.handle(
+        new Request(url, { method: req.method, headers, body }),
+      );
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(`mock server failure: ${(error as Error).message}`);
+    }
+  };
+}
+
+async function start(server: Server, host: string, port: number | undefined, scheme: string) {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(port ?? 0, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `https://${authority(port)}`,
+    url: `${scheme}://${authority(host, bound)}`,
     host,
-    port,
-    ca: certificates.ca,
+    port: bound,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        (server as Server & { closeAllConnections(): void }).closeAllConnections();
       }),
   };
+}
+
+/** Serves `apiServer` over HTTPS on loopback, with a serving certificate for the cluster's names. */
+export async function listen(
+  apiServer: ApiServer,
+  options: ListenOptions = {},
+): Promise<HttpsListener> {
+  const host = options.host ?? "127.0.0.1";
+  const certificates = options.certificates ?? (await generateCertificates());
+  const server = createHttpsServer(
+    { cert: certificates.cert, key: certificates.key },
+    adapter(apiServer, "https"),
+  );
+  return { ...(await start(server, host, options.port, "https")), ca: certificates.ca };
+}
+
+/**
+ * A simulated `kubectl proxy` sidecar: plain http on loopback, no authentication asked of callers,
+ * every request forwarded to `apiServer` as the holder of `token` (as kubectl proxy uses its own
+ * credentials upstream).
+ */
+export async function listenProxy(apiServer: ApiServer, options: ProxyOptions): Promise<Listener> {
+  const server = createHttpServer(adapter(apiServer, "http", options.token));
+  return start(server, options.host ?? "127.0.0.1", options.port, "http");
 }

@@ -29,7 +29,7 @@ describe("createPodEnvironment", () => {
     expect(credentials.server).toBe("https://[::1]:6443");
     expect(credentials.namespace).toBe("team-a");
     expect(credentials.ca).toBe(ca);
-    expect(await credentials.auth?.token()).toBe("tok-1");
+    expect(await credentials.auth?.authorization()).toBe("Bearer tok-1");
   });
 
   it("rotates the token by swapping ..data atomically", async () => {

@@ -29,6 +29,8 @@ export interface PodEnvironment {
   readonly env: Readonly<Record<string, string>>;
   /** Replaces the token the way the kubelet rotates it: a new timestamped folder and an atomic `..data` swap. */
   rotateToken(token: string): Promise<void>;
+  /** Replaces `ca.crt` the same way (the cluster's CA was rotated). */
+  rotateCa(ca: string): Promise<void>;
   /** Removes the folder. */
   cleanup(): Promise<void>;
 }
@@ -72,6 +74,10 @@ export async function createPodEnvironment(
     },
     async rotateToken(token) {
       files.token = token;
+      await publish();
+    },
+    async rotateCa(ca) {
+      files.ca = ca;
       await publish();
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
