@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ConfigMap, Namespace, Pod } from "./core.js";
 import { type ResourceDescriptor, resourcePath } from "./descriptor.js";
+import { ConfigMap, Deployment, Namespace, Pod } from "./kinds.generated.js";
 
-const Deployment: ResourceDescriptor = {
-  group: "apps",
+const HandWritten: ResourceDescriptor = {
+  group: "example.com",
   version: "v1",
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  plural: "deployments",
+  apiVersion: "example.com/v1",
+  kind: "Widget",
+  plural: "widgets",
   namespaced: true,
 };
 
@@ -27,21 +27,47 @@ describe("resourcePath", () => {
     expect(resourcePath(Deployment, "default", "web")).toBe(
       "/apis/apps/v1/namespaces/default/deployments/web",
     );
-    expect(resourcePath(Deployment, "default", "a/b")).toBe(
-      "/apis/apps/v1/namespaces/default/deployments/a%2Fb",
+    expect(resourcePath(HandWritten, "default", "a/b")).toBe(
+      "/apis/example.com/v1/namespaces/default/widgets/a%2Fb",
     );
   });
 
-  it("describes the skeleton's kinds", () => {
-    expect(Pod).toEqual({
+  it("keeps the skeleton's fields and adds what discovery says", () => {
+    expect(Pod).toMatchObject({
       group: "",
       version: "v1",
       apiVersion: "v1",
       kind: "Pod",
       plural: "pods",
+      singular: "pod",
       namespaced: true,
+      listKind: "PodList",
+      shortNames: ["po"],
+      categories: ["all"],
+      verbs: ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+    });
+    expect(Object.keys(Pod.subresources ?? {})).toEqual([
+      "attach",
+      "binding",
+      "ephemeralcontainers",
+      "eviction",
+      "exec",
+      "log",
+      "portforward",
+      "proxy",
+      "status",
+    ]);
+    expect(Pod.subresources?.eviction).toEqual({
+      verbs: ["create"],
+      apiVersion: "policy/v1",
+      kind: "Eviction",
+    });
+    expect(Deployment.subresources?.scale).toMatchObject({
+      apiVersion: "autoscaling/v1",
+      kind: "Scale",
     });
     expect(ConfigMap.plural).toBe("configmaps");
     expect(Namespace.namespaced).toBe(false);
+    expect(Object.keys(Namespace.subresources ?? {})).toEqual(["finalize", "status"]);
   });
 });

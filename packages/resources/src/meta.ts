@@ -1,25 +1,6 @@
-/** Standard object metadata (`io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`), the fields kin reads and writes. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-}
+import type { ListMeta, ObjectMeta } from "./types.generated.js";
 
-/** Metadata of a list (`io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta`). */
-export interface ListMeta {
-  resourceVersion?: string;
-  continue?: string;
-  remainingItemCount?: number;
-}
+export type { ListMeta, ObjectMeta } from "./types.generated.js";
 
 /** Any top-level Kubernetes object. */
 export interface KubeObject {
