@@ -1,8 +1,17 @@
 // The public API of @kin/resources: explicit named exports grouped by file (never `export *`).
 // The two generated blocks list every descriptor and every type of the generated files;
 // src/index.test.ts checks them against the generator, so a new spec cannot leave one out.
+export type { CustomObject, DefineResourceOptions } from "./customResource.js";
+export { defineResource, descriptorsFromCustomResourceDefinition } from "./customResource.js";
 export type { ObjectOf, ResourceDescriptor, SubresourceDescriptor, Verb } from "./descriptor.js";
 export { resourcePath } from "./descriptor.js";
+export type { FieldRequirement, ParsedFieldSelector } from "./fieldSelector.js";
+export {
+  escapeFieldValue,
+  fieldSelector,
+  fieldValue,
+  parseFieldSelector,
+} from "./fieldSelector.js";
 export {
   AdmissionregistrationV1alpha1ValidatingAdmissionPolicy,
   AdmissionregistrationV1alpha1ValidatingAdmissionPolicyBinding,
@@ -85,14 +94,49 @@ export {
   ValidatingWebhookConfiguration,
   VolumeAttachment,
 } from "./kinds.generated.js";
+export type {
+  LabelOperator,
+  LabelRequirement,
+  LabelSelectorObject,
+  ParsedLabelSelector,
+} from "./labelSelector.js";
+export {
+  InvalidSelectorError,
+  label,
+  labelSelector,
+  labelSelectorFromObject,
+  parseLabelSelector,
+} from "./labelSelector.js";
 export type { KubeObject, ListMeta, ObjectList, ObjectMeta } from "./meta.js";
 export {
+  assertValidLabels,
   assertValidName,
   assertValidNamespace,
   dns1123LabelErrors,
   dns1123SubdomainErrors,
   InvalidNameError,
+  labelKeyErrors,
+  labelValueErrors,
+  qualifiedNameErrors,
 } from "./names.js";
+export type {
+  ApplyConfiguration,
+  JsonPatchOperation,
+  JsonPointer,
+  MergePatch,
+  PatchBody,
+  StrategicMergeDirectives,
+  StrategicMergePatch,
+} from "./patch.js";
+export {
+  applyPatch,
+  InvalidApplyConfigurationError,
+  jsonPatch,
+  jsonPointer,
+  mergePatch,
+  PatchContentType,
+  strategicMergePatch,
+} from "./patch.js";
 export { patchMetadataRoots, patchMetadataTable } from "./patchMetadata.generated.js";
 export type {
   DefinitionPatchMetadata,

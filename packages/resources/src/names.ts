@@ -35,6 +35,60 @@ export function dns1123SubdomainErrors(value: string): string[] {
   return errors;
 }
 
+const QUALIFIED_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const qualifiedNamePattern = new RegExp(`^${QUALIFIED_NAME}$`);
+const labelValuePattern = new RegExp(`^(${QUALIFIED_NAME})?$`);
+const QUALIFIED_NAME_MAX = 63;
+const LABEL_VALUE_MAX = 63;
+const QUALIFIED_NAME_MESSAGE =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" +
+  `${QUALIFIED_NAME}')`;
+
+/**
+ * Problems with `value` as a qualified name (label and annotation keys, finalizers): a name of at most
+ * 63 characters with an optional DNS-subdomain prefix and `/` (`example.com/MyName`); empty when valid.
+ * The messages are IsQualifiedName's.
+ */
+export function qualifiedNameErrors(value: string): string[] {
+  const errors: string[] = [];
+  const parts = value.split("/");
+  let name: string;
+  if (parts.length === 1) {
+    name = value;
+  } else if (parts.length === 2) {
+    const prefix = parts[0] ?? "";
+    name = parts[1] ?? "";
+    if (prefix.length === 0) errors.push("prefix part must be non-empty");
+    else errors.push(...dns1123SubdomainErrors(prefix).map((m) => `prefix part ${m}`));
+  } else {
+    return [
+      `a qualified name ${QUALIFIED_NAME_MESSAGE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
+  }
+  if (name.length === 0) errors.push("name part must be non-empty");
+  else if (name.length > QUALIFIED_NAME_MAX)
+    errors.push(`name part must be no more than ${QUALIFIED_NAME_MAX} characters`);
+  if (!qualifiedNamePattern.test(name)) errors.push(`name part ${QUALIFIED_NAME_MESSAGE}`);
+  return errors;
+}
+
+/** Problems with `key` as a label key (a qualified name); empty when valid. */
+export const labelKeyErrors = (key: string): string[] => qualifiedNameErrors(key);
+
+/** Problems with `value` as a label value (empty, or at most 63 characters like a qualified name's name part); empty when valid. */
+export function labelValueErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > LABEL_VALUE_MAX)
+    errors.push(`must be no more than ${LABEL_VALUE_MAX} characters`);
+  if (!labelValuePattern.test(value)) {
+    errors.push(
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '" +
+        `(${QUALIFIED_NAME})?')`,
+    );
+  }
+  return errors;
+}
+
 /** Thrown when a name or namespace is not valid; `field` says which (`metadata.name`, `metadata.namespace`). */
 export class InvalidNameError extends Error {
   override readonly name = "InvalidNameError";
@@ -57,4 +111,20 @@ export function assertValidName(name: string, field = "metadata.name"): void {
 export function assertValidNamespace(namespace: string, field = "metadata.namespace"): void {
   const problems = dns1123LabelErrors(namespace);
   if (problems.length > 0) throw new InvalidNameError(field, namespace, problems);
+}
+
+/**
+ * Throws {@link InvalidNameError} for the first invalid key or value of `labels`
+ * (`field` is `metadata.labels` by default; the problems are the API server's).
+ */
+export function assertValidLabels(
+  labels: Readonly<Record<string, string>>,
+  field = "metadata.labels",
+): void {
+  for (const [key, value] of Object.entries(labels)) {
+    const keyProblems = labelKeyErrors(key);
+    if (keyProblems.length > 0) throw new InvalidNameError(field, key, keyProblems);
+    const valueProblems = labelValueErrors(value);
+    if (valueProblems.length > 0) throw new InvalidNameError(field, value, valueProblems);
+  }
 }
