@@ -289,21 +289,25 @@ type Token =
   | "notin"
   | "(";
 
-const KEYWORDS: ReadonlyMap<string, Token> = new Map(
-  Object.entries({
-    ")": ")",
-    ",": ",",
-    "!": "!",
-    "==": "==",
-    "=": "=",
-    ">": ">",
-    in: "in",
-    "<": "<",
-    "!=": "!=",
-    notin: "notin",
-    "(": "(",
-  }) as [string, Token][],
-);
+/** `string2token`, as a function so the table costs nothing when the parser is not used. */
+function keyword(word: string): Token | undefined {
+  switch (word) {
+    case ")":
+    case ",":
+    case "!":
+    case "==":
+    case "=":
+    case ">":
+    case "in":
+    case "<":
+    case "!=":
+    case "notin":
+    case "(":
+      return word;
+    default:
+      return undefined;
+  }
+}
 const isWhitespace = (c: string) => c === " " || c === "\t" || c === "\r" || c === "\n";
 const isSpecial = (c: string) =>
   c === "=" || c === "!" || c === "(" || c === ")" || c === "," || c === ">" || c === "<";
@@ -323,7 +327,7 @@ function lex(input: string): { token: Token; literal: string }[] {
       let last: { token: Token; literal: string } | undefined;
       while (pos < input.length && isSpecial(input[pos] as string)) {
         const candidate = buffer + input[pos];
-        const token = KEYWORDS.get(candidate);
+        const token = keyword(candidate);
         if (token) {
           last = { token, literal: candidate };
         } else if (last) {
@@ -342,7 +346,7 @@ function lex(input: string): { token: Token; literal: string }[] {
       )
         pos++;
       const word = input.slice(start, pos);
-      items.push({ token: KEYWORDS.get(word) ?? "identifier", literal: word });
+      items.push({ token: keyword(word) ?? "identifier", literal: word });
     }
   }
 }

@@ -1,10 +1,12 @@
 // Name rules of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Subdomain, IsDNS1123Label),
 // with the API server's own messages, so a rejected name reads the same as the server would say.
 
+// Plain literals only at the top level (no template literals, no constructor calls), so a bundler
+// drops all of this when an app imports only a descriptor from the built package.
 const DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
-const labelPattern = new RegExp(`^${DNS1123_LABEL}$`);
-const subdomainPattern = new RegExp(`^${DNS1123_SUBDOMAIN}$`);
+const DNS1123_SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const labelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const subdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 const LABEL_MAX = 63;
 const SUBDOMAIN_MAX = 253;
@@ -36,13 +38,12 @@ export function dns1123SubdomainErrors(value: string): string[] {
 }
 
 const QUALIFIED_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-const qualifiedNamePattern = new RegExp(`^${QUALIFIED_NAME}$`);
-const labelValuePattern = new RegExp(`^(${QUALIFIED_NAME})?$`);
+const qualifiedNamePattern = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME_MAX = 63;
 const LABEL_VALUE_MAX = 63;
 const QUALIFIED_NAME_MESSAGE =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '" +
-  `${QUALIFIED_NAME}')`;
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 /**
  * Problems with `value` as a qualified name (label and annotation keys, finalizers): a name of at most

@@ -1,9 +1,9 @@
-// PatchBody bodies with their content types: JSON PatchBody (RFC 6902), JSON merge patch (RFC 7386),
+// Patch bodies with their content types: JSON Patch (RFC 6902), JSON merge patch (RFC 7386),
 // strategic merge patch (with its directives) and server-side apply.
 
 /** The `Content-Type` of each kind of patch the API server accepts. */
 export const PatchContentType = {
-  /** RFC 6902 JSON PatchBody: a list of operations. */
+  /** RFC 6902 JSON Patch: a list of operations. */
   json: "application/json-patch+json",
   /** RFC 7386 JSON merge patch: objects merge, `null` deletes, lists are replaced whole. */
   merge: "application/merge-patch+json",
@@ -40,7 +40,7 @@ export function jsonPointer(...segments: readonly (string | number)[]): JsonPoin
   return segments.map((s) => `/${String(s).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 }
 
-/** A JSON PatchBody body (`application/json-patch+json`). */
+/** A JSON Patch body (`application/json-patch+json`). */
 export function jsonPatch(operations: readonly JsonPatchOperation[]): PatchBody {
   return { contentType: PatchContentType.json, body: JSON.stringify(operations) };
 }
