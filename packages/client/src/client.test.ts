@@ -1,7 +1,7 @@
 import { createApiServer, credentialsFor } from "@kin/mock-server";
 import { DEFAULT_MSW_BASE_URL, handlers } from "@kin/mock-server/msw";
 import { InvalidNameError } from "@kin/resources";
-import { ApiError } from "@kin/transport";
+import { KubeApiError } from "@kin/transport";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Client, createClient } from "./client.js";
@@ -51,8 +51,8 @@ describe("createClient", () => {
     expect(rest.items[0]?.metadata?.name).toBe("web");
     await pods.delete("web");
     await pods.delete("db");
-    const error = (await pods.get("web").catch((e: unknown) => e)) as ApiError;
-    expect(error).toBeInstanceOf(ApiError);
+    const error = (await pods.get("web").catch((e: unknown) => e)) as KubeApiError;
+    expect(error).toBeInstanceOf(KubeApiError);
     expect(error.isNotFound()).toBe(true);
     expect(error.message).toBe(
       'GET /api/v1/namespaces/team-a/pods/web → 404 NotFound: pods "web" not found',

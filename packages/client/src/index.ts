@@ -5,7 +5,7 @@ export { loadCredentials, loadKubeconfig } from "@kin/credentials/kubeconfig";
 export type { KubeObject, ObjectList, ObjectMeta, ResourceDescriptor } from "@kin/resources";
 export { ConfigMap, InvalidNameError, Pod } from "@kin/resources";
 export type { Status } from "@kin/transport";
-export { ApiError, ConnectionError, TransportError } from "@kin/transport";
+export { ConnectionError, KubeApiError, TransportError } from "@kin/transport";
 export type { Client, ClientOptions } from "./client.js";
 export { createClient } from "./client.js";
 export type { CallOptions, ListOptions, ResourceApi } from "./resourceApi.js";

@@ -33,21 +33,43 @@ function pemKey(der: ArrayBuffer): string {
   return `-----BEGIN PRIVATE KEY-----\n${lines.join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
-/**
- * A new CA (valid one day) and a serving certificate for `names` (DNS names and IP addresses as
- * subject alternative names), generated with ECDSA P-256 in memory. Nothing is written to disk.
- */
-export async function generateCertificates(
-  names: readonly string[] = DEFAULT_SERVER_NAMES,
-): Promise<Certificates> {
+/** A certificate and its private key, PEM. */
+export interface IssuedCertificate {
+  readonly cert: string;
+  /** PKCS#8 private key. */
+  readonly key: string;
+}
+
+/** What {@link CertificateAuthority.issue} makes. */
+export interface IssueOptions {
+  /** Subject common name; for client certificates the Kubernetes user name. */
+  commonName: string;
+  /** Subject organizations; for client certificates the Kubernetes groups. */
+  organizations?: string[];
+  /** DNS names and IP addresses, as subject alternative names (server certificates). */
+  names?: readonly string[];
+  /** `server` (serverAuth) or `client` (clientAuth, for mutual TLS). */
+  usage: "server" | "client";
+}
+
+/** A CA that lives in memory: its certificate (PEM) and a way to sign new ones. */
+export interface CertificateAuthority {
+  readonly ca: string;
+  issue(options: IssueOptions): Promise<IssuedCertificate>;
+}
+
+/** A new ECDSA P-256 CA, valid one day, that can issue server and client certificates. Nothing is written to disk. */
+export async function createCertificateAuthority(
+  commonName = "kin-mock-server-ca",
+): Promise<CertificateAuthority> {
   const { crypto } = globalThis;
   x509.cryptoProvider.set(crypto);
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 24 * 3600_000);
   const caKeys = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+  const authority = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
-    name: "CN=kin-mock-server-ca",
+    name: `CN=${commonName}`,
     notBefore,
     notAfter,
     keys: caKeys,
@@ -61,29 +83,58 @@ export async function generateCertificates(
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const serverKeys = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: "02",
-    subject: "CN=kube-apiserver",
-    issuer: ca.subject,
-    notBefore,
-    notAfter,
-    signingKey: caKeys.privateKey,
-    publicKey: serverKeys.publicKey,
-    signingAlgorithm: algorithm,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(
-        names.map((value) => ({ type: isIp(value) ? ("ip" as const) : ("dns" as const), value })),
-      ),
-      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  });
+  let serial = 1;
   return {
-    ca: ca.toString("pem"),
-    cert: cert.toString("pem"),
-    key: pemKey(await crypto.subtle.exportKey("pkcs8", serverKeys.privateKey)),
+    ca: authority.toString("pem"),
+    async issue({ commonName: cn, organizations = [], names = [], usage }) {
+      const keys = await crypto.subtle.generateKey(algorithm, true, ["sign", "verify"]);
+      const subject = [`CN=${cn}`, ...organizations.map((o) => `O=${o}`)].join(", ");
+      const cert = await x509.X509CertificateGenerator.create({
+        serialNumber: (++serial).toString(16).padStart(2, "0"),
+        subject,
+        issuer: authority.subject,
+        notBefore,
+        notAfter,
+        signingKey: caKeys.privateKey,
+        publicKey: keys.publicKey,
+        signingAlgorithm: algorithm,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+          new x509.ExtendedKeyUsageExtension([
+            usage === "server"
+              ? x509.ExtendedKeyUsage.serverAuth
+              : x509.ExtendedKeyUsage.clientAuth,
+          ]),
+          ...(names.length > 0
+            ? [
+                new x509.SubjectAlternativeNameExtension(
+                  names.map((value) => ({
+                    type: isIp(value) ? ("ip" as const) : ("dns" as const),
+                    value,
+                  })),
+                ),
+              ]
+            : []),
+          await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
+        ],
+      });
+      return {
+        cert: cert.toString("pem"),
+        key: pemKey(await crypto.subtle.exportKey("pkcs8", keys.privateKey)),
+      };
+    },
   };
+}
+
+/**
+ * A new CA (valid one day) and a serving certificate for `names` (DNS names and IP addresses as
+ * subject alternative names), generated with ECDSA P-256 in memory. Nothing is written to disk.
+ */
+export async function generateCertificates(
+  names: readonly string[] = DEFAULT_SERVER_NAMES,
+): Promise<Certificates> {
+  const authority = await createCertificateAuthority();
+  const server = await authority.issue({ commonName: "kube-apiserver", names, usage: "server" });
+  return { ca: authority.ca, ...server };
 }

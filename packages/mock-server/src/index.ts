@@ -1,7 +1,16 @@
 export type { ApiServer, ApiServerOptions } from "./apiServer.js";
 export { createApiServer } from "./apiServer.js";
-export type { Certificates } from "./certificates.js";
-export { DEFAULT_SERVER_NAMES, generateCertificates } from "./certificates.js";
+export type {
+  CertificateAuthority,
+  Certificates,
+  IssuedCertificate,
+  IssueOptions,
+} from "./certificates.js";
+export {
+  createCertificateAuthority,
+  DEFAULT_SERVER_NAMES,
+  generateCertificates,
+} from "./certificates.js";
 export { credentialsFor } from "./credentialsFor.js";
 export type { HttpsListener, Listener, ListenOptions, ProxyOptions } from "./httpsListener.js";
 export { listen, listenProxy } from "./httpsListener.js";

@@ -6,7 +6,7 @@ export interface RequestInfo {
   readonly path: string;
 }
 
-/** Base of every `@kin/transport` error. */
+/** Base of every `@kin/transport` error: `request` names the call, `cause` keeps the original. */
 export class TransportError extends Error {
   override readonly name: string = "TransportError";
   readonly request: RequestInfo;
@@ -18,19 +18,23 @@ export class TransportError extends Error {
 }
 
 /**
- * The server answered with a non-2xx status. `status` is its `Status` object, e.g.
- * `GET /api/v1/namespaces/x/pods/y → 404 NotFound: pods "y" not found`.
+ * The server answered with a non-2xx status. `status` is its `Status` (or one made from the HTTP
+ * code when the body was not a Status; the body, truncated, is then `status.message` and `body`).
+ * The message reads `GET /api/v1/namespaces/x/pods/y → 404 NotFound: pods "y" not found`.
  */
-export class ApiError extends TransportError {
-  override readonly name = "ApiError";
+export class KubeApiError extends TransportError {
+  override readonly name = "KubeApiError";
   readonly status: Status;
+  /** The response body when it was not a Status object, truncated to 1 KiB. */
+  readonly body: string | undefined;
 
-  constructor(request: RequestInfo, status: Status) {
+  constructor(request: RequestInfo, status: Status, body?: string) {
     super(
       request,
       `${request.method} ${request.path} → ${status.code} ${status.reason}: ${status.message}`,
     );
     this.status = status;
+    this.body = body;
   }
 
   /** The HTTP status code. */
@@ -38,29 +42,77 @@ export class ApiError extends TransportError {
     return this.status.code;
   }
 
-  /** The Status reason (`NotFound`, `AlreadyExists`, `Conflict`, ...). */
+  /** The Status reason (`NotFound`, `AlreadyExists`, `Conflict`, …). */
   get reason(): string {
     return this.status.reason;
   }
 
   isNotFound(): boolean {
-    return this.status.reason === "NotFound";
+    return this.status.reason === "NotFound" || this.code === 404;
   }
-
   isAlreadyExists(): boolean {
     return this.status.reason === "AlreadyExists";
   }
-
   isConflict(): boolean {
-    return this.status.reason === "Conflict";
+    return this.status.reason === "Conflict" || (this.code === 409 && !this.isAlreadyExists());
   }
-
+  isForbidden(): boolean {
+    return this.code === 403;
+  }
   isUnauthorized(): boolean {
-    return this.status.code === 401;
+    return this.code === 401;
+  }
+  /** 410 Gone / `Expired`: a watch or continue token is too old; relist. */
+  isGone(): boolean {
+    return this.code === 410 || this.status.reason === "Expired" || this.status.reason === "Gone";
+  }
+  isTooManyRequests(): boolean {
+    return this.code === 429;
+  }
+  isInvalid(): boolean {
+    return this.status.reason === "Invalid" || this.code === 422;
+  }
+  isTimeout(): boolean {
+    return this.status.reason === "Timeout" || this.code === 504;
   }
 }
 
-/** No answer came: the server was unreachable, TLS verification failed, or the request was aborted. */
+/** No answer came from the server. The subclasses say why; the message names host:port. */
 export class ConnectionError extends TransportError {
-  override readonly name = "ConnectionError";
+  override readonly name: string = "ConnectionError";
+}
+
+/** The server's certificate did not verify (unknown CA, expired, wrong name) or the handshake failed. */
+export class TlsError extends ConnectionError {
+  override readonly name = "TlsError";
+}
+
+/** The server's name did not resolve. */
+export class DnsError extends ConnectionError {
+  override readonly name = "DnsError";
+}
+
+/** Nothing listens at the server's address. */
+export class ConnectionRefusedError extends ConnectionError {
+  override readonly name = "ConnectionRefusedError";
+}
+
+/** The connection was reset or closed before the answer was complete (also mid-stream). */
+export class ConnectionResetError extends ConnectionError {
+  override readonly name = "ConnectionResetError";
+}
+
+/** The request took longer than its timeout; its connection was released. */
+export class RequestTimeoutError extends ConnectionError {
+  override readonly name = "RequestTimeoutError";
+}
+
+/** The caller aborted the request (its `AbortSignal`); the reason is in `cause`. */
+export class RequestAbortedError extends ConnectionError {
+  override readonly name = "RequestAbortedError";
+}
+
+/** A stream (watch, logs) broke: it ended in the middle of an event, or sent something that is not an event. */
+export class StreamError extends TransportError {
+  override readonly name = "StreamError";
 }

@@ -1,5 +1,36 @@
 export type { RequestInfo } from "./errors.js";
-export { ApiError, ConnectionError, TransportError } from "./errors.js";
+export {
+  ConnectionError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  DnsError,
+  KubeApiError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  StreamError,
+  TlsError,
+  TransportError,
+} from "./errors.js";
+export type {
+  ErrorEvent,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  TransportHooks,
+} from "./hooks.js";
+export { assertSafePath } from "./path.js";
+export type { RateLimit } from "./rateLimiter.js";
+export { DEFAULT_RATE_LIMIT } from "./rateLimiter.js";
+export type { RetryOptions } from "./retry.js";
+export { DEFAULT_RETRY } from "./retry.js";
 export type { Status } from "./status.js";
-export type { QueryValue, RequestOptions, Transport, TransportOptions } from "./transport.js";
+export type {
+  CallOptions,
+  QueryValue,
+  RequestOptions,
+  Transport,
+  TransportOptions,
+} from "./transport.js";
 export { createTransport } from "./transport.js";
+export type { WatchEvent } from "./watchDecoder.js";
+export { decodeWatch } from "./watchDecoder.js";

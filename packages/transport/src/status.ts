@@ -5,7 +5,7 @@ export interface Status {
   metadata?: { resourceVersion?: string; continue?: string };
   status: "Success" | "Failure";
   message: string;
-  /** Machine-readable reason: `NotFound`, `AlreadyExists`, `Conflict`, `Unauthorized`, `Forbidden`, ... */
+  /** Machine-readable reason: `NotFound`, `AlreadyExists`, `Conflict`, `Unauthorized`, `Forbidden`, … */
   reason: string;
   details?: {
     name?: string;
@@ -37,7 +37,8 @@ const reasonByCode: Record<number, string> = {
   504: "Timeout",
 };
 
-function isStatus(value: unknown): value is Status {
+/** Whether `value` is a Status object. */
+export function isStatus(value: unknown): value is Status {
   return (
     typeof value === "object" &&
     value !== null &&

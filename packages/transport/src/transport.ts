@@ -1,36 +1,86 @@
+import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
-import { ApiError, ConnectionError, type RequestInfo, TransportError } from "./errors.js";
-import { fetchSender, poolSender, type RawResponse, type Sender } from "./send.js";
+import { classifyFailure, isCertificateFailure, isResetOrRefused } from "./classify.js";
+import {
+  KubeApiError,
+  RequestAbortedError,
+  type RequestInfo,
+  RequestTimeoutError,
+  TransportError,
+} from "./errors.js";
+import { combineHooks, debugHooks, type TransportHooks } from "./hooks.js";
+import { assertSafePath } from "./path.js";
+import { selectProxy } from "./proxy.js";
+import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLimiter.js";
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  NO_RETRY,
+  parseRetryAfter,
+  type ResolvedRetry,
+  type RetryOptions,
+} from "./retry.js";
+import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
+import { decodeWatch, type WatchEvent } from "./watchDecoder.js";
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
   /**
-   * Send requests with this `fetch` instead of kin's undici connection pool. The credentials' CA is
-   * then not applied (the fetch implementation decides how TLS is verified). Meant for tests with
-   * msw and for runtimes without undici. Default: an undici pool that trusts only the credentials' CA.
+   * Send requests with this `fetch` instead of kin's undici connection pool. The credentials' TLS
+   * settings and proxy are then not applied (the fetch implementation decides). Meant for tests with
+   * msw and for runtimes without undici. Default: undici, with the credentials' TLS settings.
    */
   fetch?: typeof globalThis.fetch;
   /** The `User-Agent` header. Default `kin (node <version>)`. */
   userAgent?: string;
+  /**
+   * Client-side rate limit (token bucket), or `false` for none. Default `{ qps: 5, burst: 10 }`,
+   * client-go's defaults; raise it for controllers that must list many things at start.
+   */
+  rateLimit?: RateLimit | false;
+  /** Retry policy, or `false` for none. Defaults: see {@link RetryOptions}. */
+  retry?: RetryOptions | false;
+  /** Default timeout of each call in milliseconds (retries included; for streams, until the answer starts). Default: none. */
+  timeoutMs?: number;
+  /** Observers of requests, retries and errors. */
+  hooks?: TransportHooks;
+  /**
+   * Environment for `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` and `KIN_DEBUG`. Default `process.env`.
+   * A kubeconfig's `proxy-url` (the credentials' `proxyUrl`) wins over the environment.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 /** A query parameter value; `undefined` leaves the parameter out. */
 export type QueryValue = string | number | boolean | undefined;
 
-/** One API request. */
-export interface RequestOptions {
-  /** HTTP method. Default `GET`. */
-  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Path below the server URL, starting with `/`, e.g. `/api/v1/namespaces/default/pods`. */
+/** What every call takes. */
+export interface CallOptions {
+  /** Path below the server URL, starting with `/`, e.g. `/api/v1/namespaces/default/pods`. Checked by {@link assertSafePath}. */
   path: string;
   query?: Record<string, QueryValue>;
+  /** Aborts the call (while waiting for the rate limiter or a retry too) and releases its connection. */
+  signal?: AbortSignal;
+  /** Timeout of this call in milliseconds, overriding the transport's. */
+  timeoutMs?: number;
+}
+
+/** One API request. */
+export interface RequestOptions extends CallOptions {
+  /** HTTP method. Default `GET`. */
+  method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Sent as JSON. */
   body?: unknown;
   /** `Content-Type` of the body. Default `application/json`. */
   contentType?: string;
-  /** Aborts the request and releases its connection. */
-  signal?: AbortSignal;
+  /** `Accept`. Default `application/json`. */
+  accept?: string;
+  /**
+   * Whether the request may be sent twice with the same effect. GET and HEAD are; mark others
+   * (e.g. a PUT with a resourceVersion precondition) to let them retry resets, 503 and 504.
+   */
+  idempotent?: boolean;
 }
 
 /** Requests to one API server with one set of credentials. */
@@ -38,11 +88,15 @@ export interface Transport {
   /** The server's base URL. */
   readonly server: string;
   /**
-   * Sends a request and parses the JSON answer.
-   * @throws {ApiError} when the server answers with a non-2xx status (carrying its Status).
-   * @throws {ConnectionError} when no answer came (unreachable, TLS failure).
+   * Sends a request and parses the JSON answer (`undefined` for an empty body).
+   * @throws {KubeApiError} when the server answers with a non-2xx status (carrying its Status).
+   * @throws {ConnectionError} (a subclass) when no answer came.
    */
   request<T>(options: RequestOptions): Promise<T>;
+  /** Opens a watch (`?watch=true` is added) and yields its events; see `decodeWatch`. Ends cleanly when the server closes or `signal` aborts. */
+  watch<T>(options: CallOptions): AsyncGenerator<WatchEvent<T>>;
+  /** Opens a plain streaming body (pod logs): no read timeout, ends when the server closes or `signal` aborts. */
+  stream(options: CallOptions): Promise<Readable>;
   /** Closes idle connections; in-flight requests finish first. */
   close(): Promise<void>;
 }
@@ -57,33 +111,15 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   return text ? `?${text}` : "";
 }
 
-const tlsErrorCodes = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_HAS_EXPIRED",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
-
-const isTlsFailure = (error: unknown) => tlsErrorCodes.has((error as { code?: string }).code ?? "");
-
-function connectionError(info: RequestInfo, server: string, error: unknown): ConnectionError {
-  const detail = error instanceof Error ? error.message : String(error);
-  const what = isTlsFailure(error)
-    ? `TLS verification of ${server} failed`
-    : `cannot reach ${server}`;
-  return new ConnectionError(info, `${info.method} ${info.path} → ${what}: ${detail}`, {
-    cause: error,
-  });
-}
+const MAX_ERROR_BODY = 1024;
 
 /**
- * A transport for `credentials`: TLS that trusts the credentials' CA (verified unless the
- * credentials explicitly say `insecureSkipTlsVerify`), their `Authorization` on every request (on a
- * 401 the auth provider is told to refresh and the request is sent once more), and typed errors
- * that name the request. When TLS verification fails and the credentials can re-read their CA
- * file, the transport re-reads it and, if it changed, sends through a new pool that trusts the new CA.
+ * A transport for `credentials`: an undici pool with TLS that trusts the credentials' CA (verified
+ * unless they explicitly say `insecureSkipTlsVerify`), their `Authorization` on every request (on a
+ * 401 the auth provider is told to refresh and the request is sent once more), a client-side rate
+ * limit, retries (`Retry-After`, and backoff for idempotent requests), timeouts, proxies, hooks, and
+ * typed errors that name the request. When TLS verification fails and the credentials can re-read
+ * their CA file, the CA is re-read and, if it changed, a new pool that trusts it takes over.
  */
 export function createTransport(
   credentials: Credentials,
@@ -91,21 +127,41 @@ export function createTransport(
 ): Transport {
   const base = new URL(credentials.server);
   const prefix = base.pathname.replace(/\/+$/, "");
+  const hostPort = `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`;
+  const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? `kin (node ${process.version})`;
   const auth = credentials.auth;
+  const limiter =
+    options.rateLimit === false
+      ? undefined
+      : new TokenBucket(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const policy: ResolvedRetry =
+    options.retry === false ? NO_RETRY : { ...DEFAULT_RETRY, ...options.retry };
+  const debug =
+    env.KIN_DEBUG && env.KIN_DEBUG !== "0"
+      ? [debugHooks((line) => process.stderr.write(`${line}\n`))]
+      : [];
+  const hooks = combineHooks([...(options.hooks ? [options.hooks] : []), ...debug]);
+  const proxyUrl = selectProxy(base, credentials.proxyUrl, env);
   const connect = (ca: string | undefined): Sender =>
     options.fetch
       ? fetchSender(options.fetch)
-      : poolSender(base.origin, {
-          ca,
-          servername: credentials.tlsServerName,
-          rejectUnauthorized: credentials.insecureSkipTlsVerify !== true,
-        });
+      : undiciSender(
+          base.origin,
+          {
+            ca,
+            cert: credentials.clientCert,
+            key: credentials.clientKey?.reveal(),
+            servername: credentials.tlsServerName,
+            rejectUnauthorized: credentials.insecureSkipTlsVerify !== true,
+          },
+          proxyUrl,
+        );
   let ca = credentials.ca;
   let sender = connect(ca);
   let caReload: Promise<boolean> | undefined;
 
-  /** Re-reads the CA after a TLS failure; true when it changed and a new pool now trusts it. Shared by concurrent callers. */
+  /** Re-reads the CA after a certificate failure; true when it changed and a new pool now trusts it. Shared by concurrent callers. */
   function reloadCa(): Promise<boolean> {
     const reload = credentials.reloadCa;
     if (!reload || options.fetch) return Promise.resolve(false);
@@ -127,62 +183,229 @@ export function createTransport(
     return caReload;
   }
 
-  async function send(
+  /**
+   * Sends until an answer worth returning: retries, the 401 refresh and the CA reload happen here.
+   * The caller must call `release()` once it has read the body: until then the call's timeout
+   * (for JSON calls) and the caller's signal still apply to the body.
+   */
+  async function exchange(
     info: RequestInfo,
-    url: URL,
-    request: RequestOptions,
+    call: RequestOptions,
     body: string | undefined,
-  ): Promise<RawResponse> {
-    const headers: Record<string, string> = { accept: "application/json", "user-agent": userAgent };
-    if (body !== undefined) headers["content-type"] = request.contentType ?? "application/json";
-    if (auth) headers.authorization = await auth.authorization();
-    for (let attempt = 0; ; attempt++) {
+    stream: boolean,
+  ): Promise<{ response: RawResponse; release: () => void; stopped: (cause: unknown) => Error }> {
+    const url = new URL(`${prefix}${info.path}`, base.origin);
+    const idempotent = call.idempotent ?? (info.method === "GET" || info.method === "HEAD");
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+          }, timeoutMs);
+    const onAbort = () => controller.abort(call.signal?.reason);
+    if (call.signal?.aborted) onAbort();
+    call.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = controller.signal;
+    const started = performance.now();
+    let retries = 0;
+    let retryAfterCount = 0;
+    let backoffCount = 0;
+    let refreshedAuth = false;
+    let reloadedCa = false;
+    const fail = (error: Error): never => {
+      hooks.onError({
+        method: info.method,
+        path: info.path,
+        attempt: retries,
+        error,
+        durationMs: performance.now() - started,
+      });
+      throw error;
+    };
+    const stopped = (cause: unknown): Error =>
+      timedOut
+        ? new RequestTimeoutError(
+            info,
+            `${info.method} ${info.path} → no answer from ${hostPort} within ${timeoutMs} ms`,
+            { cause },
+          )
+        : new RequestAbortedError(info, `${info.method} ${info.path} → aborted by the caller`, {
+            cause: call.signal?.reason ?? cause,
+          });
+    const wait = async (reason: string, delayMs: number) => {
+      retries++;
+      hooks.onRetry({ method: info.method, path: info.path, attempt: retries, reason, delayMs });
       try {
-        return await sender.send({
-          url,
-          method: info.method,
-          headers,
-          body,
-          signal: request.signal,
-        });
+        await sleep(delayMs, signal);
       } catch (error) {
-        if (request.signal?.aborted) throw request.signal.reason;
-        // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
-        if (attempt === 0 && isTlsFailure(error) && (await reloadCa())) continue;
-        throw connectionError(info, base.origin, error);
+        fail(stopped(error));
       }
+    };
+    const release = () => {
+      clearTimeout(timer);
+      call.signal?.removeEventListener("abort", onAbort);
+    };
+    try {
+      for (;;) {
+        if (limiter) {
+          try {
+            await limiter.acquire(signal);
+          } catch (error) {
+            fail(stopped(error));
+          }
+        }
+        const headers: Record<string, string> = {
+          accept: call.accept ?? "application/json",
+          "user-agent": userAgent,
+        };
+        if (body !== undefined) headers["content-type"] = call.contentType ?? "application/json";
+        if (auth) headers.authorization = await auth.authorization();
+        let response: RawResponse;
+        try {
+          response = await sender.send({ url, method: info.method, headers, body, signal, stream });
+        } catch (error) {
+          if (signal.aborted) return fail(stopped(error));
+          // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
+          if (!reloadedCa && isCertificateFailure(error)) {
+            reloadedCa = true;
+            if (await reloadCa()) continue;
+          }
+          if (idempotent && backoffCount < policy.maxBackoff && isResetOrRefused(error)) {
+            await wait(
+              (error as { code?: string }).code ?? "connection failure",
+              backoffDelay(policy, backoffCount++),
+            );
+            continue;
+          }
+          return fail(classifyFailure(info, hostPort, error));
+        }
+        const { status } = response;
+        if (status === 401 && auth && !refreshedAuth) {
+          // The token may have rotated since it was read: refresh it and try once more (client-go does too).
+          refreshedAuth = true;
+          await response.discard();
+          auth.invalidate();
+          continue;
+        }
+        const retryAfter =
+          status === 429 || status >= 500
+            ? parseRetryAfter(response.headers["retry-after"])
+            : undefined;
+        // A non-idempotent request may already have been processed, unless the server said 429 (it was not).
+        if (
+          retryAfter !== undefined &&
+          (status === 429 || idempotent) &&
+          retryAfterCount < policy.maxRetryAfter
+        ) {
+          retryAfterCount++;
+          await response.discard();
+          await wait(String(status), Math.min(retryAfter, policy.retryAfterCapMs));
+          continue;
+        }
+        if (idempotent && (status === 503 || status === 504) && backoffCount < policy.maxBackoff) {
+          await response.discard();
+          await wait(String(status), backoffDelay(policy, backoffCount++));
+          continue;
+        }
+        hooks.onResponse({
+          method: info.method,
+          path: info.path,
+          attempt: retries,
+          status,
+          durationMs: performance.now() - started,
+          retries,
+        });
+        if (status >= 200 && status < 300) {
+          // Streams have no read timeout: only the wait for the answer is timed.
+          if (stream) clearTimeout(timer);
+          return { response, release, stopped };
+        }
+        const text = await response.text().catch(() => "");
+        const statusObject = statusFromResponse(status, text);
+        const kept =
+          statusObject.message === text.trim().slice(0, 200) && text !== ""
+            ? text.slice(0, MAX_ERROR_BODY)
+            : undefined;
+        return fail(new KubeApiError(info, statusObject, kept));
+      }
+    } catch (error) {
+      release();
+      throw error;
     }
+  }
+
+  function describe(
+    call: CallOptions & { method?: string },
+    extra?: Record<string, QueryValue>,
+  ): RequestInfo {
+    assertSafePath(call.path);
+    return {
+      method: call.method ?? "GET",
+      path: `${call.path}${queryString({ ...call.query, ...extra })}`,
+    };
+  }
+
+  async function openStream(
+    call: CallOptions,
+    extra?: Record<string, QueryValue>,
+  ): Promise<{ info: RequestInfo; body: Readable }> {
+    const info = describe(call, extra);
+    const { response, release } = await exchange(
+      info,
+      { ...call, accept: "application/json" },
+      undefined,
+      true,
+    );
+    const body = response.readable();
+    body.once("close", release);
+    return { info, body };
   }
 
   return {
     server: credentials.server,
-    async request<T>(request: RequestOptions): Promise<T> {
-      if (!request.path.startsWith("/")) {
-        throw new TypeError(`request path must start with "/": ${JSON.stringify(request.path)}`);
-      }
-      const path = `${request.path}${queryString(request.query)}`;
-      const info: RequestInfo = { method: request.method ?? "GET", path };
-      const url = new URL(`${prefix}${path}`, base.origin);
-      const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-      let response = await send(info, url, request, body);
-      if (response.status === 401 && auth) {
-        // The token may have rotated since it was read: read it again and try once more (client-go does too).
-        auth.invalidate();
-        response = await send(info, url, request, body);
-      }
-      if (response.status < 200 || response.status > 299) {
-        throw new ApiError(info, statusFromResponse(response.status, response.body));
-      }
-      if (response.body === "") return undefined as T;
+    async request<T>(call: RequestOptions): Promise<T> {
+      const info = describe(call);
+      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+      const { response, release, stopped } = await exchange(info, call, body, false);
+      let text: string;
       try {
-        return JSON.parse(response.body) as T;
+        text = await response.text();
+      } catch (error) {
+        throw (error as { name?: string }).name === "AbortError"
+          ? stopped(error)
+          : classifyFailure(info, hostPort, error);
+      } finally {
+        release();
+      }
+      if (text === "") return undefined as T;
+      try {
+        return JSON.parse(text) as T;
       } catch (error) {
         throw new TransportError(
           info,
-          `${info.method} ${info.path} → ${response.status} with a body that is not JSON`,
+          `${info.method} ${info.path} → ${response.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 100))}`,
           { cause: error },
         );
       }
+    },
+    async *watch<T>(call: CallOptions): AsyncGenerator<WatchEvent<T>> {
+      const { info, body } = await openStream(call, { watch: true });
+      try {
+        yield* decodeWatch<T>(body, info);
+      } catch (error) {
+        if (call.signal?.aborted) return;
+        if (error instanceof TransportError) throw error;
+        throw classifyFailure(info, hostPort, error);
+      } finally {
+        body.destroy();
+      }
+    },
+    async stream(call: CallOptions): Promise<Readable> {
+      return (await openStream(call)).body;
     },
     close: () => sender.close(),
   };

@@ -7,7 +7,14 @@ import {
   listen,
 } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiError, ConnectionError, createTransport } from "../src/index.js";
+import {
+  ConnectionError,
+  ConnectionRefusedError,
+  createTransport,
+  KubeApiError,
+  RequestAbortedError,
+  TlsError,
+} from "../src/index.js";
 
 // Integration: the undici pool against the mock server's real HTTPS listener, with real TLS verification.
 const api = createApiServer();
@@ -39,8 +46,9 @@ describe("transport over HTTPS", () => {
       .request({ path: "/version" })
       .catch((e: unknown) => e)) as ConnectionError;
     expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toBeInstanceOf(TlsError);
     expect(error.message).toMatch(
-      new RegExp(`^GET /version → TLS verification of ${listener.url} failed`),
+      new RegExp(`^GET /version → TLS verification of 127.0.0.1:${listener.port} failed`),
     );
     await transport.close();
   });
@@ -77,12 +85,12 @@ describe("transport over HTTPS", () => {
     await transport.close();
   });
 
-  it("carries the server's Status in an ApiError", async () => {
+  it("carries the server's Status in an KubeApiError", async () => {
     const transport = createTransport(credentialsFor(listener, "not-a-token"));
     const error = (await transport
       .request({ path: "/api/v1/namespaces/default/pods" })
-      .catch((e: unknown) => e)) as ApiError;
-    expect(error).toBeInstanceOf(ApiError);
+      .catch((e: unknown) => e)) as KubeApiError;
+    expect(error).toBeInstanceOf(KubeApiError);
     expect(error.message).toBe(
       "GET /api/v1/namespaces/default/pods → 401 Unauthorized: Unauthorized",
     );
@@ -98,24 +106,27 @@ describe("transport over HTTPS", () => {
     });
     const transport = createTransport(
       credentialsFor({ url: `https://127.0.0.1:${port}`, ca: listener.ca }, token),
+      { retry: { backoffBaseMs: 1 } },
     );
     const error = (await transport
       .request({ path: "/version" })
       .catch((e: unknown) => e)) as ConnectionError;
-    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).toBeInstanceOf(ConnectionRefusedError);
     expect(error.message).toMatch(
-      new RegExp(`cannot reach https://127.0.0.1:${port}: .*ECONNREFUSED`),
+      new RegExp(`^GET /version → connection refused by 127.0.0.1:${port}: .*ECONNREFUSED`),
     );
     await transport.close();
   });
 
-  it("rejects with the abort reason when the caller aborts", async () => {
+  it("rejects with a RequestAbortedError keeping the reason when the caller aborts", async () => {
     const transport = createTransport(credentialsFor(listener, token));
     const controller = new AbortController();
     controller.abort(new Error("stop"));
-    await expect(
-      transport.request({ path: "/version", signal: controller.signal }),
-    ).rejects.toThrow("stop");
+    const error = (await transport
+      .request({ path: "/version", signal: controller.signal })
+      .catch((e: unknown) => e)) as RequestAbortedError;
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error.cause as Error).message).toBe("stop");
     await transport.close();
   });
 });

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { assertSafePath } from "./path.js";
+
+describe("assertSafePath", () => {
+  it.each([
+    "/",
+    "/api",
+    "/api/v1/namespaces/default/pods/web-1",
+    "/apis/apps/v1/namespaces/a/deployments/b/scale",
+    "/api/v1/namespaces/x/pods/a%20b",
+  ])("accepts %s", (path) => {
+    expect(() => assertSafePath(path)).not.toThrow();
+  });
+
+  it.each([
+    ["api", 'must start with "/"'],
+    ["/api/../secrets", 'has an unsafe segment ".."'],
+    ["/api/./pods", 'has an unsafe segment "."'],
+    ["/api//pods", 'has an unsafe segment ""'],
+    ["/api/pods/a%2Fb", 'has an unsafe segment "a%2Fb"'],
+    ["/api/pods/%2e%2E", 'has an unsafe segment "%2e%2E"'],
+    ["/api/pods/%zz", 'has a malformed escape in "%zz"'],
+    ["/api?x=1", "must not hold a query or fragment"],
+  ])("refuses %s", (path, problem) => {
+    expect(() => assertSafePath(path)).toThrow(
+      new TypeError(
+        `request path ${JSON.stringify(path)} ${problem}${problem.startsWith("must not") ? " (use the query option)" : ""}`,
+      ),
+    );
+  });
+});

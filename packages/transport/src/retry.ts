@@ -1,0 +1,54 @@
+/** When and how often failed requests are sent again. */
+export interface RetryOptions {
+  /**
+   * How many times a 429 or 5xx answer that carries `Retry-After` is retried after that delay
+   * (client-go's rule in `rest/with_retry.go`). Default 10.
+   */
+  maxRetryAfter?: number;
+  /** The longest `Retry-After` wait honoured, in milliseconds; longer ones are cut to it. Default 10 000. */
+  retryAfterCapMs?: number;
+  /**
+   * How many times an idempotent request (GET, HEAD, or marked `idempotent`) is retried after a
+   * connection reset or refusal, a 503 or a 504, with exponential backoff and full jitter. Default 3.
+   */
+  maxBackoff?: number;
+  /** First backoff delay in milliseconds; each next one doubles, before jitter. Default 500 (kube-rs). */
+  backoffBaseMs?: number;
+  /** The longest backoff delay in milliseconds. Default 5 000. */
+  backoffMaxMs?: number;
+}
+
+export type ResolvedRetry = Required<RetryOptions>;
+
+export const DEFAULT_RETRY: ResolvedRetry = {
+  maxRetryAfter: 10,
+  retryAfterCapMs: 10_000,
+  maxBackoff: 3,
+  backoffBaseMs: 500,
+  backoffMaxMs: 5_000,
+};
+
+/** No retries at all. */
+export const NO_RETRY: ResolvedRetry = { ...DEFAULT_RETRY, maxRetryAfter: 0, maxBackoff: 0 };
+
+/** `Retry-After` in milliseconds: delta-seconds or an HTTP date; `undefined` when absent or unreadable. */
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now = Date.now(),
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === "") return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Full-jitter exponential backoff for retry number `attempt` (0-based). */
+export function backoffDelay(
+  policy: ResolvedRetry,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** attempt);
+  return Math.round(ceiling * random());
+}
