@@ -21,6 +21,7 @@ export const OUTPUTS = /** @type {const} */ ({
   types: "src/types.generated.ts",
   kinds: "src/kinds.generated.ts",
   patchMetadata: "src/patchMetadata.generated.ts",
+  catalogue: "src/catalogue.generated.ts",
 });
 
 const HEADER = (/** @type {string} */ what) =>
@@ -497,9 +498,23 @@ export function generate(options = {}) {
   }
   meta += "};\n";
 
+  // ---- the catalogue: every descriptor in one list, in its own module so that importing one kind
+  // does not pull in the others ------------------------------------------------------------------
+  const sortedNames = [...descriptorNames].sort(compare);
+  let catalogue = HEADER("Every built-in resource descriptor in one list (aliases left out).");
+  catalogue += 'import type { ResourceDescriptor } from "./descriptor.js";\n';
+  catalogue += `import {\n${sortedNames.map((n) => `  ${n},`).join("\n")}\n} from "./kinds.generated.js";\n\n`;
+  catalogue += `/** Every built-in resource Kubernetes v1.28 serves (${sortedNames.length}), one descriptor each, sorted by name. */\n`;
+  catalogue += `export const builtinResources: readonly ResourceDescriptor[] = [\n${sortedNames.map((n) => `  ${n},`).join("\n")}\n];\n`;
+
   const typeNames = [...tsName.values(), ...aliases.keys()].sort(compare);
   return {
-    files: { [OUTPUTS.types]: types, [OUTPUTS.kinds]: kinds, [OUTPUTS.patchMetadata]: meta },
+    files: {
+      [OUTPUTS.types]: types,
+      [OUTPUTS.kinds]: kinds,
+      [OUTPUTS.patchMetadata]: meta,
+      [OUTPUTS.catalogue]: catalogue,
+    },
     /** Every exported type name of types.generated.ts. */
     typeNames,
     /** Every exported descriptor (value and type) of kinds.generated.ts, aliases included. */

@@ -1,6 +1,7 @@
 // The public API of @kin/resources: explicit named exports grouped by file (never `export *`).
 // The two generated blocks list every descriptor and every type of the generated files;
 // src/index.test.ts checks them against the generator, so a new spec cannot leave one out.
+export { builtinResources } from "./catalogue.generated.js";
 export type { CustomObject, DefineResourceOptions } from "./customResource.js";
 export { defineResource, descriptorsFromCustomResourceDefinition } from "./customResource.js";
 export type { ObjectOf, ResourceDescriptor, SubresourceDescriptor, Verb } from "./descriptor.js";
