@@ -1,8 +1,20 @@
-export type { Discovery } from "./discovery.js";
-export { createDiscovery } from "./discovery.js";
+export type { Catalogue, DiscoveredGroup, DiscoveryFailure } from "./catalogue.js";
+export type { Discovery, DiscoveryOptions } from "./discovery.js";
+export { AGGREGATED_ACCEPT, createDiscovery } from "./discovery.js";
+export { defaultDiscoveryCacheDir } from "./diskCache.js";
+export type { DiscoveryErrorCode } from "./errors.js";
+export { DiscoveryError } from "./errors.js";
+export type { KindQuery } from "./mapper.js";
+export { compareVersions } from "./mapper.js";
 export type {
   APIGroup,
+  APIGroupDiscovery,
+  APIGroupDiscoveryList,
   APIGroupList,
+  APIResource,
+  APIResourceDiscovery,
+  APIResourceList,
+  APIVersionDiscovery,
   APIVersions,
   GroupVersionForDiscovery,
   VersionInfo,
