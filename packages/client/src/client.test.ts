@@ -60,7 +60,7 @@ describe("createClient", () => {
   });
 
   it("works with ConfigMaps in another namespace", async () => {
-    const configMaps = (await client).api(ConfigMap, "default");
+    const configMaps = (await client).api(ConfigMap, { namespace: "default" });
     await configMaps.create({ metadata: { name: "settings" }, data: { mode: "fast" } });
     expect((await configMaps.get("settings")).data).toEqual({ mode: "fast" });
     expect(requests).toContain("POST /api/v1/namespaces/default/configmaps");
@@ -74,7 +74,7 @@ describe("createClient", () => {
     const c = await client;
     await expect(c.api(Pod).get("../../secrets")).rejects.toThrow(InvalidNameError);
     await expect(c.api(Pod).delete("a/b")).rejects.toThrow(/name: Invalid value: "a\/b"/);
-    expect(() => c.api(Pod, "Team_A")).toThrow(/namespace: Invalid value: "Team_A"/);
+    expect(() => c.api(Pod, { namespace: "Team_A" })).toThrow(/namespace: Invalid value: "Team_A"/);
     await expect(
       c.api(Pod).create({ metadata: { name: "UPPER" }, spec: { containers: [container] } }),
     ).rejects.toThrow(InvalidNameError);

@@ -1,11 +1,50 @@
 export type { Credentials } from "@kin/credentials";
-// The headline types of the packages below, so most apps import only @kin/client.
+// The headline names of the packages below, so most apps import only @kin/client.
 export { CredentialsError, loadInCluster, loadProxy } from "@kin/credentials";
 export { loadCredentials, loadKubeconfig } from "@kin/credentials/kubeconfig";
-export type { KubeObject, ObjectList, ObjectMeta, ResourceDescriptor } from "@kin/resources";
-export { ConfigMap, InvalidNameError, Pod } from "@kin/resources";
-export type { Status } from "@kin/transport";
+export type { Discovery } from "@kin/discovery";
+export { DiscoveryError } from "@kin/discovery";
+export type {
+  KubeObject,
+  ObjectList,
+  ObjectMeta,
+  PatchBody,
+  ResourceDescriptor,
+  Scale,
+  Status as StatusObject,
+} from "@kin/resources";
+export {
+  applyPatch,
+  ConfigMap,
+  CustomResourceDefinition,
+  DaemonSet,
+  Deployment,
+  defineResource,
+  InvalidNameError,
+  Job,
+  jsonPatch,
+  labelSelector,
+  mergePatch,
+  Namespace,
+  Node,
+  Pod,
+  Secret,
+  Service,
+  StatefulSet,
+  strategicMergePatch,
+} from "@kin/resources";
+export type { Status, WatchEvent } from "@kin/transport";
 export { ConnectionError, KubeApiError, TransportError } from "@kin/transport";
-export type { Client, ClientOptions } from "./client.js";
+export type { Client, ClientOptions, NamespaceOption } from "./client.js";
 export { createClient } from "./client.js";
-export type { CallOptions, ListOptions, ResourceApi } from "./resourceApi.js";
+export type { LogOptions } from "./logs.js";
+export type {
+  ApplyOptions,
+  CallOptions,
+  DeleteOptions,
+  ListOptions,
+  WriteOptions,
+} from "./options.js";
+export type { RawApi } from "./raw.js";
+export type { ResourceApi } from "./resourceApi.js";
+export type { WatchOptions } from "./watch.js";

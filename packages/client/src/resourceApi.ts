@@ -1,95 +1,240 @@
 import {
+  type ApplyConfiguration,
+  applyPatch,
   assertValidName,
   assertValidNamespace,
   type KubeObject,
   type ObjectList,
+  type PatchBody,
   type ResourceDescriptor,
   resourcePath,
+  type Scale,
+  type Status,
 } from "@kin/resources";
-import type { Transport } from "@kin/transport";
+import type { Transport, WatchEvent } from "@kin/transport";
+import { type LogOptions, logLines, logText } from "./logs.js";
+import {
+  type ApplyOptions,
+  type CallOptions,
+  type DeleteOptions,
+  deleteBody,
+  type ListOptions,
+  listQuery,
+  type WriteOptions,
+  writeQuery,
+} from "./options.js";
+import { type WatchOptions, watchResource } from "./watch.js";
 
-/** Options every call takes. */
-export interface CallOptions {
-  /** Cancels the call and releases its connection. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@link ResourceApi.list}. */
-export interface ListOptions extends CallOptions {
-  /** e.g. `app=web,tier!=db`. */
-  labelSelector?: string;
-  /** e.g. `status.phase=Running`. */
-  fieldSelector?: string;
-  /** At most this many items; the rest via `continue`. */
-  limit?: number;
-  /** The `metadata.continue` token of the previous page. */
-  continue?: string;
-}
-
-/** CRUD on one kind of resource in one namespace. */
+/** Operations on one kind of resource, in one namespace (or cluster-wide). */
 export interface ResourceApi<T extends KubeObject> {
-  readonly namespace: string;
+  /** The descriptor this API serves. */
+  readonly descriptor: ResourceDescriptor<T>;
+  /** The namespace calls go to; `undefined` for cluster-scoped kinds and across all namespaces. */
+  readonly namespace: string | undefined;
   get(name: string, options?: CallOptions): Promise<T>;
+  /** One page (or all, without `limit`). */
   list(options?: ListOptions): Promise<ObjectList<T>>;
-  /** Creates `object`; `apiVersion`, `kind` and `metadata.namespace` are filled in when absent. */
-  create(object: T, options?: CallOptions): Promise<T>;
-  /** Deletes the named object; resolves with what the server returns (the object or a Status). */
-  delete(name: string, options?: CallOptions): Promise<unknown>;
+  /**
+   * Every item, page by page (`limit` is the page size, default 500). A continue token that
+   * expired mid-way (410) is thrown as the server's `KubeApiError` (`isGone()`): the list is not
+   * silently restarted, since items may have changed between pages.
+   */
+  listAll(options?: ListOptions): AsyncGenerator<T>;
+  /** Creates `object`; `apiVersion`, `kind` and (namespaced kinds) `metadata.namespace` are filled in. */
+  create(object: T, options?: WriteOptions): Promise<T>;
+  /** Replaces the object named by `object.metadata.name` (its `resourceVersion`, if set, guards against lost updates: 409). */
+  replace(object: T, options?: WriteOptions): Promise<T>;
+  /** Patches with a body from `jsonPatch`, `mergePatch` or `strategicMergePatch` of `@kin/resources`. */
+  patch(name: string, patch: PatchBody, options?: WriteOptions): Promise<T>;
+  /** Server-side apply of `configuration` as `fieldManager` (`force` takes over conflicting fields). */
+  apply(configuration: ApplyConfiguration<T>, options: ApplyOptions): Promise<T>;
+  /** Deletes; resolves with what the server answers: the object (for kinds that return it, or when finalizers delay it) or a Status. */
+  delete(name: string, options?: DeleteOptions): Promise<T | Status>;
+  /** Deletes every object matching the selectors. */
+  deleteCollection(options?: ListOptions & DeleteOptions): Promise<ObjectList<T> | Status>;
+  /** The `status` subresource. */
+  getStatus(name: string, options?: CallOptions): Promise<T>;
+  replaceStatus(object: T, options?: WriteOptions): Promise<T>;
+  patchStatus(name: string, patch: PatchBody, options?: WriteOptions): Promise<T>;
+  /** The `scale` subresource (Deployments, ReplicaSets, StatefulSets, …), an `autoscaling/v1` Scale. */
+  getScale(name: string, options?: CallOptions): Promise<Scale>;
+  patchScale(name: string, patch: PatchBody, options?: WriteOptions): Promise<Scale>;
+  replaceScale(name: string, scale: Scale, options?: WriteOptions): Promise<Scale>;
+  /** A watch that resumes across dropped connections and server timeouts; see `WatchOptions`. */
+  watch(options?: WatchOptions): AsyncGenerator<WatchEvent<T>>;
+  /** Pod logs as text (Pods only). */
+  logs(name: string, options?: LogOptions): Promise<string>;
+  /** Pod logs line by line as they come (`follow: true` to keep reading). */
+  streamLogs(name: string, options?: LogOptions): AsyncGenerator<string>;
 }
 
-/** The typed API for `descriptor` in `namespace`, over `transport`. Names are validated before they reach a URL. */
+function jsonOf(patch: PatchBody): unknown {
+  return JSON.parse(patch.body);
+}
+
+/** The typed API of `descriptor` in `namespace` (`undefined`: cluster-scoped or all namespaces). */
 export function resourceApi<T extends KubeObject>(
   transport: Transport,
-  descriptor: ResourceDescriptor<T, true>,
-  namespace: string,
+  descriptor: ResourceDescriptor<T>,
+  namespace: string | undefined,
 ): ResourceApi<T> {
-  assertValidNamespace(namespace, "namespace");
+  if (namespace !== undefined) assertValidNamespace(namespace, "namespace");
   const collection = resourcePath(descriptor, namespace);
-  const objectPath = (name: string) => {
+  const objectPath = (name: string, subresource?: string) => {
     assertValidName(name, "name");
-    return resourcePath(descriptor, namespace, name);
+    if (descriptor.namespaced && namespace === undefined) {
+      throw new TypeError(
+        `${descriptor.plural} are namespaced: choose a namespace for ${JSON.stringify(name)}`,
+      );
+    }
+    const path = resourcePath(descriptor, namespace, name);
+    return subresource ? `${path}/${subresource}` : path;
   };
-  return {
-    namespace,
-    get: async (name, options) =>
-      transport.request<T>({ path: objectPath(name), signal: options?.signal }),
-    list: async (options = {}) =>
-      transport.request<ObjectList<T>>({
-        path: collection,
-        query: {
-          labelSelector: options.labelSelector,
-          fieldSelector: options.fieldSelector,
-          limit: options.limit,
-          continue: options.continue,
-        },
-        signal: options.signal,
-      }),
-    create: async (object, options) => {
-      const metadata = object.metadata ?? {};
-      if (metadata.name !== undefined) assertValidName(metadata.name);
+  const requireSubresource = (name: string) => {
+    if (descriptor.subresources && !(name in descriptor.subresources)) {
+      throw new TypeError(
+        `${descriptor.plural}.${descriptor.group || "core"} has no ${name} subresource`,
+      );
+    }
+  };
+  const body = (object: T): T => {
+    const metadata = object.metadata ?? {};
+    if (metadata.name !== undefined) assertValidName(metadata.name);
+    if (descriptor.namespaced) {
       if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
         throw new TypeError(
           `metadata.namespace ${JSON.stringify(metadata.namespace)} does not match the API's namespace ${JSON.stringify(namespace)}`,
         );
       }
-      const body = {
-        ...object,
-        apiVersion: descriptor.apiVersion,
-        kind: descriptor.kind,
-        metadata: { ...metadata, namespace },
-      };
-      return transport.request<T>({
-        method: "POST",
-        path: collection,
-        body,
-        signal: options?.signal,
+      if (namespace === undefined)
+        throw new TypeError(`${descriptor.plural} are namespaced: choose a namespace to write to`);
+    }
+    return {
+      ...object,
+      apiVersion: descriptor.apiVersion,
+      kind: descriptor.kind,
+      metadata: { ...metadata, ...(descriptor.namespaced ? { namespace } : {}) },
+    };
+  };
+  const nameOf = (object: T) => {
+    const name = object.metadata?.name;
+    if (!name) throw new TypeError("metadata.name is required to replace an object");
+    return name;
+  };
+  const send = <R>(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    options: CallOptions | undefined,
+    extra: {
+      body?: unknown;
+      contentType?: string;
+      query?: Record<string, string | number | boolean | undefined>;
+    } = {},
+  ) =>
+    transport.request<R>({
+      method,
+      path,
+      signal: options?.signal,
+      timeoutMs: options?.timeoutMs,
+      ...extra,
+    });
+
+  const api: ResourceApi<T> = {
+    descriptor,
+    namespace,
+    get: async (name, options) => send<T>("GET", objectPath(name), options),
+    list: async (options) =>
+      send<ObjectList<T>>("GET", collection, options, { query: listQuery(options) }),
+    async *listAll(options = {}) {
+      let token = options.continue;
+      do {
+        const page = await api.list({ ...options, limit: options.limit ?? 500, continue: token });
+        yield* page.items;
+        token = page.metadata.continue || undefined;
+      } while (token);
+    },
+    create: async (object, options) =>
+      send<T>("POST", collection, options, { body: body(object), query: writeQuery(options) }),
+    replace: async (object, options) =>
+      send<T>("PUT", objectPath(nameOf(object)), options, {
+        body: body(object),
+        query: writeQuery(options),
+      }),
+    patch: async (name, patch, options) =>
+      send<T>("PATCH", objectPath(name), options, {
+        body: jsonOf(patch),
+        contentType: patch.contentType,
+        query: writeQuery(options),
+      }),
+    apply: async (configuration, options) => {
+      const patch = applyPatch({
+        ...configuration,
+        apiVersion: configuration.apiVersion ?? descriptor.apiVersion,
+        kind: configuration.kind ?? descriptor.kind,
+      });
+      return send<T>("PATCH", objectPath(configuration.metadata.name), options, {
+        body: jsonOf(patch),
+        contentType: patch.contentType,
+        query: { ...writeQuery(options), force: options.force ? true : undefined },
       });
     },
     delete: async (name, options) =>
-      transport.request<unknown>({
-        method: "DELETE",
-        path: objectPath(name),
-        signal: options?.signal,
-      }),
+      send<T | Status>("DELETE", objectPath(name), options, { body: deleteBody(options) }),
+    deleteCollection: async (options) => {
+      if (descriptor.namespaced && namespace === undefined)
+        throw new TypeError(`${descriptor.plural} are namespaced: choose a namespace to delete in`);
+      return send<ObjectList<T> | Status>("DELETE", collection, options, {
+        body: deleteBody(options),
+        query: listQuery(options),
+      });
+    },
+    getStatus: async (name, options) => {
+      requireSubresource("status");
+      return send<T>("GET", objectPath(name, "status"), options);
+    },
+    replaceStatus: async (object, options) => {
+      requireSubresource("status");
+      return send<T>("PUT", objectPath(nameOf(object), "status"), options, {
+        body: body(object),
+        query: writeQuery(options),
+      });
+    },
+    patchStatus: async (name, patch, options) => {
+      requireSubresource("status");
+      return send<T>("PATCH", objectPath(name, "status"), options, {
+        body: jsonOf(patch),
+        contentType: patch.contentType,
+        query: writeQuery(options),
+      });
+    },
+    getScale: async (name, options) => {
+      requireSubresource("scale");
+      return send<Scale>("GET", objectPath(name, "scale"), options);
+    },
+    patchScale: async (name, patch, options) => {
+      requireSubresource("scale");
+      return send<Scale>("PATCH", objectPath(name, "scale"), options, {
+        body: jsonOf(patch),
+        contentType: patch.contentType,
+        query: writeQuery(options),
+      });
+    },
+    replaceScale: async (name, scale, options) => {
+      requireSubresource("scale");
+      return send<Scale>("PUT", objectPath(name, "scale"), options, {
+        body: { apiVersion: "autoscaling/v1", kind: "Scale", ...scale },
+        query: writeQuery(options),
+      });
+    },
+    watch: (options) => watchResource<T>(transport, collection, options),
+    logs: async (name, options) => {
+      requireSubresource("log");
+      return logText(transport, objectPath(name, "log"), options);
+    },
+    streamLogs: (name, options) => {
+      requireSubresource("log");
+      return logLines(transport, objectPath(name, "log"), options);
+    },
   };
+  return api;
 }
