@@ -10,4 +10,8 @@ export type { ApplyConflict, PatchErrorOptions } from "./patchError.js";
 export { PatchError } from "./patchError.js";
 export type { ServerSideApplyOptions } from "./serverSideApply.js";
 export { serverSideApply } from "./serverSideApply.js";
-export { applyStrategicMergePatch, supportsStrategicMerge } from "./strategicMergePatch.js";
+export {
+  applyStrategicMergePatch,
+  strategicMergeUnsupportedError,
+  supportsStrategicMerge,
+} from "./strategicMergePatch.js";

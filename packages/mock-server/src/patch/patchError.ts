@@ -20,6 +20,7 @@ export interface PatchErrorOptions {
 const REASONS: Readonly<Record<number, string>> = {
   400: "BadRequest",
   409: "Conflict",
+  415: "UnsupportedMediaType",
   422: "Invalid",
   500: "InternalError",
 };

@@ -272,4 +272,28 @@ describe("serverSideApply", () => {
       "kubectl-create/Update",
     ]);
   });
+
+  it("applies custom resources without a schema: objects merge, lists are atomic", () => {
+    const cr = (items: string[], size?: number) => ({
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "w" },
+      spec: { items, ...(size !== undefined ? { size } : {}) },
+    });
+    const opts = (manager: string, now: string) => ({
+      manager,
+      force: false,
+      definition: "com.example.v1.Widget",
+      now,
+    });
+    const live = serverSideApply(undefined, cr(["a", "b"], 1), opts("ci", T1));
+    expect((live.metadata as Deployment["metadata"]).managedFields?.[0]?.fieldsV1).toEqual({
+      "f:spec": { "f:items": {}, "f:size": {} },
+    });
+    const out = serverSideApply(live, cr(["c"]), opts("ci", T2));
+    expect(out.spec).toEqual({ items: ["c"] });
+    expect(() => serverSideApply(out, cr(["d"]), opts("other", T3))).toThrow(
+      'Apply failed with 1 conflict: conflict with "ci": .spec.items',
+    );
+  });
 });

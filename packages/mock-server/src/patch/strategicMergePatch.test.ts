@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { PatchError } from "./patchError.js";
-import { applyStrategicMergePatch, supportsStrategicMerge } from "./strategicMergePatch.js";
+import {
+  applyStrategicMergePatch,
+  strategicMergeUnsupportedError,
+  supportsStrategicMerge,
+} from "./strategicMergePatch.js";
 
 const DEPLOYMENT = "io.k8s.api.apps.v1.Deployment";
 const SERVICE = "io.k8s.api.core.v1.Service";
@@ -229,5 +233,7 @@ describe("applyStrategicMergePatch", () => {
       "com.example.v1.Widget",
     );
     expect(out).toEqual({ spec: { items: [{ name: "c" }] } });
+    const e = strategicMergeUnsupportedError();
+    expect([e.code, e.reason]).toEqual([415, "UnsupportedMediaType"]);
   });
 });

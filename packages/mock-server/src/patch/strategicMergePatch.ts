@@ -276,3 +276,15 @@ export function applyStrategicMergePatch(
 }
 
 export { supportsStrategicMerge };
+
+/**
+ * The 415 the API server answers a strategic merge patch of a custom resource with: the CR handler
+ * accepts only JSON patch, merge patch and apply (negotiation.NewUnsupportedMediaTypeError in
+ * k8s.io/apiserver/pkg/endpoints/handlers/patch.go, with the CR handler's patch types).
+ */
+export function strategicMergeUnsupportedError(): PatchError {
+  return new PatchError(
+    415,
+    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+  );
+}
