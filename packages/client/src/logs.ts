@@ -32,22 +32,31 @@ const logQuery = (o: LogOptions = {}) => ({
   limitBytes: o.limitBytes,
 });
 
+const openLog = (transport: Transport, path: string, options?: LogOptions) =>
+  transport.stream({
+    path,
+    query: logQuery(options),
+    signal: options?.signal,
+    timeoutMs: options?.timeoutMs,
+  });
+
 /** The whole log as text. */
 export async function logText(
   transport: Transport,
   path: string,
   options?: LogOptions,
 ): Promise<string> {
-  const body = await transport.stream({
-    path,
-    query: logQuery(options),
-    signal: options?.signal,
-    timeoutMs: options?.timeoutMs,
-  });
-  const decoder = new TextDecoder();
   let text = "";
-  for await (const chunk of body) text += decoder.decode(chunk as Uint8Array, { stream: true });
-  return text + decoder.decode();
+  for await (const chunk of decodeText(await openLog(transport, path, options))) text += chunk;
+  return text;
+}
+
+/** UTF-8 text of a byte stream, correct across chunk boundaries. */
+async function* decodeText(body: AsyncIterable<unknown>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  for await (const chunk of body) yield decoder.decode(chunk as Uint8Array, { stream: true });
+  const rest = decoder.decode();
+  if (rest) yield rest;
 }
 
 /** The log line by line (without the newline), as it arrives; with `follow`, until the container stops or the signal aborts. */
@@ -56,18 +65,11 @@ export async function* logLines(
   path: string,
   options?: LogOptions,
 ): AsyncGenerator<string> {
-  const body = await transport.stream({
-    path,
-    query: logQuery(options),
-    signal: options?.signal,
-    timeoutMs: options?.timeoutMs,
-  });
-  const decoder = new TextDecoder();
+  const body = await openLog(transport, path, options);
   let pending = "";
   try {
-    for await (const chunk of body) {
-      pending += decoder.decode(chunk as Uint8Array, { stream: true });
-      const lines = pending.split("\n");
+    for await (const text of decodeText(body)) {
+      const lines = (pending + text).split("\n");
       pending = lines.pop() ?? "";
       yield* lines;
     }
@@ -77,6 +79,5 @@ export async function* logLines(
   } finally {
     body.destroy();
   }
-  pending += decoder.decode();
   if (pending !== "") yield pending;
 }

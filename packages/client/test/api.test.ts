@@ -252,12 +252,10 @@ describe("raw, dynamic and events", () => {
   });
 
   it("lists the events of an object", async () => {
-    const pod = await client
-      .api(Pod)
-      .create({
-        metadata: { name: "evented" },
-        spec: { containers: [{ name: "c", image: "busybox" }] },
-      });
+    const pod = await client.api(Pod).create({
+      metadata: { name: "evented" },
+      spec: { containers: [{ name: "c", image: "busybox" }] },
+    });
     await client.raw.post("/api/v1/namespaces/default/events", {
       metadata: { name: "evented.1" },
       involvedObject: {

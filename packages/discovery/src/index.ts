@@ -5,7 +5,6 @@ export { defaultDiscoveryCacheDir } from "./diskCache.js";
 export type { DiscoveryErrorCode } from "./errors.js";
 export { DiscoveryError } from "./errors.js";
 export type { KindQuery } from "./mapper.js";
-export { compareVersions } from "./mapper.js";
 export type {
   APIGroup,
   APIGroupDiscovery,

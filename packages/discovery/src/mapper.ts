@@ -1,4 +1,9 @@
-import { builtinResources, type ResourceDescriptor } from "@kin/resources";
+import {
+  builtinGroupOrder,
+  builtinResources,
+  compareVersions,
+  type ResourceDescriptor,
+} from "@kin/resources";
 import type { Catalogue } from "./catalogue.js";
 import { DiscoveryError } from "./errors.js";
 
@@ -16,49 +21,9 @@ interface CatalogueSource {
   refresh(options?: { signal?: AbortSignal }): Promise<Catalogue>;
 }
 
-// kube-apiserver 1.28's group order (its priority: what `GET /apis` lists first wins a name).
-const BUILTIN_GROUP_ORDER = [
-  "",
-  "apiregistration.k8s.io",
-  "apps",
-  "events.k8s.io",
-  "authentication.k8s.io",
-  "authorization.k8s.io",
-  "autoscaling",
-  "batch",
-  "certificates.k8s.io",
-  "networking.k8s.io",
-  "policy",
-  "rbac.authorization.k8s.io",
-  "storage.k8s.io",
-  "admissionregistration.k8s.io",
-  "apiextensions.k8s.io",
-  "scheduling.k8s.io",
-  "coordination.k8s.io",
-  "node.k8s.io",
-  "discovery.k8s.io",
-  "flowcontrol.apiserver.k8s.io",
-  "internal.apiserver.k8s.io",
-  "resource.k8s.io",
-];
-
-/** Kubernetes' version priority (`version.CompareKubeAwareVersionStrings`): GA > beta > alpha, higher numbers first. */
-export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (!m) return [0, 0, 0, v] as const;
-    const stage = m[2] === undefined ? 3 : m[2] === "beta" ? 2 : 1;
-    return [stage, Number(m[1]), Number(m[3] ?? 0), v] as const;
-  };
-  const [sa, ma, na, ta] = parse(a);
-  const [sb, mb, nb, tb] = parse(b);
-  if (sa === 0 && sb === 0) return ta < tb ? -1 : ta > tb ? 1 : 0;
-  return sb - sa || mb - ma || nb - na;
-}
-
 const groupRank = (group: string) => {
-  const i = BUILTIN_GROUP_ORDER.indexOf(group);
-  return i === -1 ? BUILTIN_GROUP_ORDER.length : i;
+  const i = builtinGroupOrder.indexOf(group);
+  return i === -1 ? builtinGroupOrder.length : i;
 };
 
 /** Built-in candidates ordered as the server would prefer them: group priority, then version priority. */

@@ -144,6 +144,7 @@ export type {
   FieldPatchMetadata,
   PatchMetadataTable,
 } from "./patchMetadata.js";
+export { builtinGroupOrder, compareVersions } from "./priority.js";
 export type {
   AdmissionregistrationV1alpha1AuditAnnotation,
   AdmissionregistrationV1alpha1ExpressionWarning,
