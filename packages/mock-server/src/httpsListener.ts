@@ -68,9 +68,38 @@ function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string)
       const response = await apiServer.handle(
         new Request(url, { method: req.method, headers, body }),
       );
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      const outHeaders: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => {
+        const prev = outHeaders[name];
+        outHeaders[name] = prev === undefined ? value : [...[prev].flat(), value];
+      });
+      res.writeHead(response.status, outHeaders);
+      if (!response.body) {
+        res.end();
+        return;
+      }
+      // Stream the body (watches never end on their own); a client that goes away cancels it,
+      // which frees the watcher.
+      const reader = response.body.getReader();
+      const cancel = () => void reader.cancel().catch(() => {});
+      res.on("close", cancel);
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
+          if (res.destroyed) break;
+        }
+      } finally {
+        res.off("close", cancel);
+        if (res.destroyed) cancel();
+      }
+      res.end();
     } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(`mock server failure: ${(error as Error).message}`);
     }
