@@ -83,3 +83,48 @@ describe("generateCertificates", () => {
     ]);
   });
 });
+
+describe("HTTPS listener streaming", () => {
+  it("streams a watch over TLS and frees the watcher when the client disconnects", async () => {
+    const api = createApiServer();
+    const token = api.issueToken();
+    const listener = await listen(api);
+    try {
+      const lines: string[] = [];
+      const req = request(`${listener.url}/api/v1/namespaces/default/configmaps?watch=true`, {
+        ca: listener.ca,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const gotTwo = new Promise<void>((resolve) => {
+        req.on("response", (res) => {
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            lines.push(...chunk.split("\n").filter(Boolean));
+            if (lines.length >= 2) resolve();
+          });
+        });
+      });
+      req.end();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(api.watchCount).toBe(1);
+      api.add({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "a", namespace: "default" },
+      });
+      api.add({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "b", namespace: "default" },
+      });
+      await gotTwo;
+      expect(lines.map((l) => JSON.parse(l).object.metadata.name)).toEqual(["a", "b"]);
+      req.destroy();
+      for (let i = 0; i < 50 && api.watchCount > 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(api.watchCount).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  });
+});

@@ -225,15 +225,18 @@ export class Registry {
         status.internal("resourceVersion should not be set on objects to be created"),
       );
     this.#validateKind(served, object);
-    if (!options.seed) prepareForCreate(served, object);
-    else if (isNamespace(served)) {
+    const isCrd = served.key === "apiextensions.k8s.io/v1/customresourcedefinitions";
+    if (!options.seed || isCrd) {
+      prepareForCreate(served, object);
+      const prepared = metaOf(object);
+      if (prepared.finalizers) meta.finalizers = prepared.finalizers;
+    } else if (isNamespace(served)) {
       object.spec = { finalizers: ["kubernetes"], ...(object.spec as object) };
       object.status = { phase: "Active", ...(object.status as object) };
     }
     if (isNamespace(served)) meta.labels = { ...meta.labels, "kubernetes.io/metadata.name": name };
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    delete meta.managedFields;
     meta.uid = newUid();
     meta.creationTimestamp = timestamp();
     if (hasGeneration(served)) meta.generation = 1;
