@@ -22,7 +22,7 @@ import {
 } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
-import { decodeWatch, type WatchEvent } from "./watchDecoder.js";
+import { type WatchEvent, WatchLineDecoder } from "./watchDecoder.js";
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
@@ -142,6 +142,7 @@ export function createTransport(
       ? [debugHooks((line) => process.stderr.write(`${line}\n`))]
       : [];
   const hooks = combineHooks([...(options.hooks ? [options.hooks] : []), ...debug]);
+  const observed = options.hooks !== undefined || debug.length > 0;
   const proxyUrl = selectProxy(base, credentials.proxyUrl, env);
   const connect = (ca: string | undefined): Sender =>
     options.fetch
@@ -197,19 +198,26 @@ export function createTransport(
     const url = new URL(`${prefix}${info.path}`, base.origin);
     const idempotent = call.idempotent ?? (info.method === "GET" || info.method === "HEAD");
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
-    const controller = new AbortController();
     let timedOut = false;
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-          }, timeoutMs);
-    const onAbort = () => controller.abort(call.signal?.reason);
-    if (call.signal?.aborted) onAbort();
-    call.signal?.addEventListener("abort", onAbort, { once: true });
-    const signal = controller.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    // A signal costs undici a listener per request, so one is made only when something can abort:
+    // none without a timeout or a caller's signal, the caller's own without a timeout.
+    let signal: AbortSignal | undefined;
+    if (timeoutMs !== undefined) {
+      const controller = new AbortController();
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const abort = () => controller.abort(call.signal?.reason);
+      if (call.signal?.aborted) abort();
+      call.signal?.addEventListener("abort", abort, { once: true });
+      onAbort = abort;
+      signal = controller.signal;
+    } else {
+      signal = call.signal;
+    }
     const started = performance.now();
     let retries = 0;
     let retryAfterCount = 0;
@@ -246,8 +254,8 @@ export function createTransport(
       }
     };
     const release = () => {
-      clearTimeout(timer);
-      call.signal?.removeEventListener("abort", onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+      if (onAbort) call.signal?.removeEventListener("abort", onAbort);
     };
     try {
       for (;;) {
@@ -268,7 +276,7 @@ export function createTransport(
         try {
           response = await sender.send({ url, method: info.method, headers, body, signal, stream });
         } catch (error) {
-          if (signal.aborted) return fail(stopped(error));
+          if (signal?.aborted) return fail(stopped(error));
           // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
           if (!reloadedCa && isCertificateFailure(error)) {
             reloadedCa = true;
@@ -311,14 +319,16 @@ export function createTransport(
           await wait(String(status), backoffDelay(policy, backoffCount++));
           continue;
         }
-        hooks.onResponse({
-          method: info.method,
-          path: info.path,
-          attempt: retries,
-          status,
-          durationMs: performance.now() - started,
-          retries,
-        });
+        if (observed) {
+          hooks.onResponse({
+            method: info.method,
+            path: info.path,
+            attempt: retries,
+            status,
+            durationMs: performance.now() - started,
+            retries,
+          });
+        }
         if (status >= 200 && status < 300) {
           // Streams have no read timeout: only the wait for the answer is timed.
           if (stream) clearTimeout(timer);
@@ -343,10 +353,8 @@ export function createTransport(
     extra?: Record<string, QueryValue>,
   ): RequestInfo {
     assertSafePath(call.path);
-    return {
-      method: call.method ?? "GET",
-      path: `${call.path}${queryString({ ...call.query, ...extra })}`,
-    };
+    const query = extra ? { ...call.query, ...extra } : call.query;
+    return { method: call.method ?? "GET", path: `${call.path}${queryString(query)}` };
   }
 
   async function openStream(
@@ -394,8 +402,15 @@ export function createTransport(
     },
     async *watch<T>(call: CallOptions): AsyncGenerator<WatchEvent<T>> {
       const { info, body } = await openStream(call, { watch: true });
+      // decodeWatch's core, inlined: one async generator per event instead of two (yield*).
+      const decoder = new WatchLineDecoder<T>(info);
       try {
-        yield* decodeWatch<T>(body, info);
+        for await (const chunk of body) {
+          for (const event of decoder.push(chunk)) yield event;
+          decoder.throwIfFailed();
+        }
+        const last = decoder.end();
+        if (last) yield last;
       } catch (error) {
         if (call.signal?.aborted) return;
         if (error instanceof TransportError) throw error;
