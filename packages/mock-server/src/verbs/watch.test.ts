@@ -42,6 +42,12 @@ describe("watch", () => {
     ]);
   });
 
+  it("answers 410 for versions from before the server started (the watch cache's first list)", async () => {
+    const { watch } = setup();
+    const [event] = await watch(`${PODS}?watch=1&resourceVersion=1`, 1);
+    expect(event.object).toMatchObject({ code: 410, reason: "Expired" });
+  });
+
   it("sends an ERROR 410 event when the version is older than the history window", async () => {
     const { call, watch } = setup({ historySize: 2 });
     for (const n of ["a", "b", "c", "d"]) await call("POST", PODS, pod(n));
@@ -96,9 +102,10 @@ describe("watch", () => {
   });
 
   it("ends at timeoutSeconds", async () => {
-    const { watch } = setup();
+    const { api, watch } = setup();
     const started = Date.now();
-    expect(await watch(`${PODS}?watch=1&resourceVersion=1&timeoutSeconds=1`, 10)).toEqual([]);
+    const rv = api.resourceVersion;
+    expect(await watch(`${PODS}?watch=1&resourceVersion=${rv}&timeoutSeconds=1`, 10)).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });
