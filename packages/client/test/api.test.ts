@@ -132,15 +132,14 @@ describe("patch and apply", () => {
     );
     expect(result.spec?.replicas).toBe(2);
     expect(result.metadata?.labels).toEqual({ app: "patched", tier: "front" });
-    // strategic merge: containers merge by name, env by name — A stays, B is added, the image stays.
-    expect(result.spec?.template.spec?.containers[0]).toMatchObject({
-      name: "web",
-      image: "nginx:1.25",
-      env: [
-        { name: "A", value: "1" },
-        { name: "B", value: "2" },
-      ],
-    });
+    // strategic merge: containers merge by name and env by name — A stays, B is added (the server
+    // puts new items before the live ones), the image stays.
+    const web = result.spec?.template.spec?.containers[0];
+    expect(web).toMatchObject({ name: "web", image: "nginx:1.25" });
+    expect(web?.env).toEqual([
+      { name: "B", value: "2" },
+      { name: "A", value: "1" },
+    ]);
   });
 
   it("applies server-side, reports conflicts between managers and forces them", async () => {
@@ -231,6 +230,7 @@ describe("watch", () => {
   });
 
   it("surfaces 410 Gone when the resume point is too old", async () => {
+    api.compact();
     const error = await (async () => {
       for await (const _ of client.api(ConfigMap).watch({ resourceVersion: "1" })) {
         // nothing expected
