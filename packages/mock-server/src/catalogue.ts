@@ -1,6 +1,12 @@
 // What the server serves: every built-in resource of @kin/resources' catalogue, plus the custom
 // resources of established CustomResourceDefinitions. Keyed by group/version/resource.
-import { builtinResources, patchMetadataRoots, type ResourceDescriptor } from "@kin/resources";
+import {
+  builtinGroupOrder,
+  builtinResources,
+  compareVersions,
+  patchMetadataRoots,
+  type ResourceDescriptor,
+} from "@kin/resources";
 
 /** A served resource: its descriptor and what the registry needs to know about it. */
 export interface Served {
@@ -24,53 +30,6 @@ export interface CustomInfo {
 
 export const resourceKey = (group: string, version: string, plural: string) =>
   `${group}/${version}/${plural}`;
-
-/**
- * The order /apis lists the built-in groups in, from kube-aggregator's `apiVersionPriorities`
- * (pkg/controlplane/aggregator.go, v1.28): what `kubectl get --raw /apis` shows on a 1.28 cluster.
- * Custom groups follow, by name (their APIService priority is 1000).
- */
-const GROUP_ORDER = [
-  "",
-  "apiregistration.k8s.io",
-  "apps",
-  "events.k8s.io",
-  "authentication.k8s.io",
-  "authorization.k8s.io",
-  "autoscaling",
-  "batch",
-  "certificates.k8s.io",
-  "networking.k8s.io",
-  "policy",
-  "rbac.authorization.k8s.io",
-  "storage.k8s.io",
-  "admissionregistration.k8s.io",
-  "apiextensions.k8s.io",
-  "scheduling.k8s.io",
-  "coordination.k8s.io",
-  "node.k8s.io",
-  "discovery.k8s.io",
-  "flowcontrol.apiserver.k8s.io",
-  "internal.apiserver.k8s.io",
-  "resource.k8s.io",
-];
-
-/** `version.CompareKubeAwareVersionStrings`: GA before beta before alpha, higher numbers first. */
-export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
-    if (!m) return [0, 0, 0, v] as const;
-    const stage = m[2] === undefined ? 3 : m[2] === "beta" ? 2 : 1;
-    return [1, stage, Number(m[1]), Number(m[3] ?? 0)] as const;
-  };
-  const [ka, sa, ma, na] = parse(a);
-  const [kb, sb, mb, nb] = parse(b);
-  if (ka !== kb) return kb - ka;
-  if (ka === 0) return a < b ? -1 : a > b ? 1 : 0;
-  if (sa !== sb) return (sb as number) - (sa as number);
-  if (ma !== mb) return (mb as number) - (ma as number);
-  return (nb as number) - (na as number);
-}
 
 export interface GroupInfo {
   name: string;
@@ -151,8 +110,8 @@ export class Catalogue {
       versions.set(descriptor.group, set);
     }
     const rank = (g: string) => {
-      const i = GROUP_ORDER.indexOf(g);
-      return i === -1 ? GROUP_ORDER.length : i;
+      const i = builtinGroupOrder.indexOf(g);
+      return i === -1 ? builtinGroupOrder.length : i;
     };
     this.#groups = [...versions.entries()]
       .map(([name, set]) => ({ name, versions: [...set].sort(compareVersions) }))
