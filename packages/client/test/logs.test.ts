@@ -16,16 +16,14 @@ beforeAll(async () => {
   server = createServer({ cert: certificates.cert, key: certificates.key }, (req, res) => {
     const url = new URL(req.url ?? "/", "https://x");
     if (url.pathname !== "/api/v1/namespaces/default/pods/web-0/log") {
-      res
-        .writeHead(404, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            kind: "Status",
-            code: 404,
-            reason: "NotFound",
-            message: 'pods "x" not found',
-          }),
-        );
+      res.writeHead(404, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          kind: "Status",
+          code: 404,
+          reason: "NotFound",
+          message: 'pods "x" not found',
+        }),
+      );
       return;
     }
     queries.push(url.searchParams);
