@@ -40,6 +40,49 @@ export abstract class BearerProvider implements TokenProvider {
   }
 }
 
+/** A fetched token and until when it may be used (milliseconds since the epoch; `Infinity`: until a 401). */
+export interface FetchedToken {
+  readonly token: string;
+  readonly validUntil: number;
+}
+
+/**
+ * A bearer provider that fetches its token (file, exec plugin), keeps it while it is valid, fetches
+ * again after it expires or after `invalidate()` (a 401), and shares one fetch between concurrent callers.
+ */
+export abstract class RefreshingBearerProvider extends BearerProvider {
+  #token: string | undefined;
+  #validUntil = 0;
+  #stale = true;
+  #pending: Promise<string> | undefined;
+
+  /** Fetches a token; `previous` is the one held, if any. */
+  protected abstract fetchToken(previous: string | undefined): Promise<FetchedToken>;
+  /** The clock. */
+  protected abstract now(): number;
+
+  token(): Promise<string> {
+    if (this.#token !== undefined && !this.#stale && this.now() < this.#validUntil)
+      return Promise.resolve(this.#token);
+    this.#pending ??= this.#refresh().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  invalidate(): void {
+    this.#stale = true;
+  }
+
+  async #refresh(): Promise<string> {
+    const { token, validUntil } = await this.fetchToken(this.#token);
+    this.#token = token;
+    this.#validUntil = validUntil;
+    this.#stale = false;
+    return token;
+  }
+}
+
 class StaticToken extends BearerProvider {
   readonly #token: string;
 

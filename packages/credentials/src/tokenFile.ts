@@ -1,4 +1,4 @@
-import { BearerProvider, type TokenProvider } from "./auth.js";
+import { type FetchedToken, RefreshingBearerProvider, type TokenProvider } from "./auth.js";
 import { CredentialsError } from "./errors.js";
 import { readText } from "./files.js";
 
@@ -29,49 +29,34 @@ export async function readTokenFile(path: string): Promise<string> {
 const warn = (error: CredentialsError) =>
   process.emitWarning(`${error.message}; using the token read before`, "KinCredentialsWarning");
 
-class TokenFile extends BearerProvider {
+class TokenFile extends RefreshingBearerProvider {
   readonly #path: string;
   readonly #interval: number;
-  readonly #now: () => number;
+  readonly #clock: () => number;
   readonly #onRefreshError: (error: CredentialsError) => void;
-  #token: string | undefined;
-  #readAt = 0;
-  #stale = true;
-  #pending: Promise<string> | undefined;
 
   constructor(path: string, options: TokenFileOptions) {
     super();
     this.#path = path;
     this.#interval = options.refreshIntervalMs ?? 60_000;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.now ?? Date.now;
     this.#onRefreshError = options.onRefreshError ?? warn;
   }
 
-  token(): Promise<string> {
-    if (this.#token !== undefined && !this.#stale && this.#now() - this.#readAt < this.#interval) {
-      return Promise.resolve(this.#token);
-    }
-    this.#pending ??= this.#read().finally(() => {
-      this.#pending = undefined;
-    });
-    return this.#pending;
+  protected now(): number {
+    return this.#clock();
   }
 
-  invalidate(): void {
-    this.#stale = true;
-  }
-
-  async #read(): Promise<string> {
+  protected async fetchToken(previous: string | undefined): Promise<FetchedToken> {
+    // After a failure too, the next read waits a full interval, so a broken file is not re-read per request.
+    const validUntil = this.#clock() + this.#interval;
     try {
-      this.#token = await readTokenFile(this.#path);
+      return { token: await readTokenFile(this.#path), validUntil };
     } catch (error) {
-      if (this.#token === undefined) throw error;
+      if (previous === undefined) throw error;
       this.#onRefreshError(error as CredentialsError);
+      return { token: previous, validUntil };
     }
-    // After a failure too: the next attempt waits a full interval, so a broken file is not re-read per request.
-    this.#readAt = this.#now();
-    this.#stale = false;
-    return this.#token as string;
   }
 
   protected describe(): Record<string, string> {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { BearerProvider, type TokenProvider } from "../auth.js";
+import { type FetchedToken, RefreshingBearerProvider, type TokenProvider } from "../auth.js";
 import { CredentialsError } from "../errors.js";
 import type { ExecConfig } from "./types.js";
 
@@ -40,46 +40,26 @@ interface ExecResult {
 
 const lastLines = (text: string) => text.trim().split("\n").slice(-5).join("\n").slice(-1000);
 
-class ExecTokenProvider extends BearerProvider {
+class ExecTokenProvider extends RefreshingBearerProvider {
   readonly #exec: ExecConfig;
   readonly #options: ExecOptions;
-  readonly #now: () => number;
-  #current: ExecResult | undefined;
-  #stale = false;
-  #pending: Promise<string> | undefined;
+  readonly #clock: () => number;
 
   constructor(exec: ExecConfig, options: ExecOptions) {
     super();
     this.#exec = exec;
     this.#options = options;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.now ?? Date.now;
   }
 
-  token(): Promise<string> {
-    const current = this.#current;
+  protected now(): number {
+    return this.#clock();
+  }
+
+  protected async fetchToken(): Promise<FetchedToken> {
     // Like client-go, a credential is used until its expirationTimestamp, or until a 401.
-    if (
-      current &&
-      !this.#stale &&
-      (current.expiresAt === undefined || current.expiresAt > this.#now())
-    ) {
-      return Promise.resolve(current.token);
-    }
-    this.#pending ??= this.#run().finally(() => {
-      this.#pending = undefined;
-    });
-    return this.#pending;
-  }
-
-  invalidate(): void {
-    this.#stale = true;
-  }
-
-  async #run(): Promise<string> {
-    const result = await runExecPlugin(this.#exec, this.#options);
-    this.#current = result;
-    this.#stale = false;
-    return result.token;
+    const { token, expiresAt } = await runExecPlugin(this.#exec, this.#options);
+    return { token, validUntil: expiresAt ?? Number.POSITIVE_INFINITY };
   }
 
   protected describe(): Record<string, string> {
