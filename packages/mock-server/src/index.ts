@@ -1,5 +1,7 @@
 export type { ApiServer, ApiServerOptions } from "./apiServer.js";
 export { createApiServer } from "./apiServer.js";
+export type { UserInfo } from "./auth/identity.js";
+export type { ServiceAccountTokenOptions, StaticIdentity } from "./auth/tokens.js";
 export type {
   CertificateAuthority,
   Certificates,
@@ -14,5 +16,9 @@ export {
 export { credentialsFor } from "./credentialsFor.js";
 export type { HttpsListener, Listener, ListenOptions, ProxyOptions } from "./httpsListener.js";
 export { listen, listenProxy } from "./httpsListener.js";
-export type { PodEnvironment, PodEnvironmentOptions } from "./podEnvironment.js";
+export type {
+  PodEnvironment,
+  PodEnvironmentOptions,
+  PodServiceAccount,
+} from "./podEnvironment.js";
 export { createPodEnvironment } from "./podEnvironment.js";
