@@ -65,9 +65,17 @@ function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string)
       if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
       const local = req.socket.address() as AddressInfo;
       const url = `${scheme}://${req.headers.host ?? authority(local.address, local.port)}${req.url ?? "/"}`;
+      // Aborted when the client goes away (or the listener closes): ends stalls and delays of faults.
+      const gone = new AbortController();
+      res.once("close", () => gone.abort());
       const response = await apiServer.handle(
-        new Request(url, { method: req.method, headers, body }),
+        new Request(url, { method: req.method, headers, body, signal: gone.signal }),
       );
+      if (response.type === "error") {
+        // A network error (a fault cutting the connection before any answer): no status line at all.
+        res.destroy();
+        return;
+      }
       const outHeaders: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         const prev = outHeaders[name];
@@ -97,7 +105,11 @@ function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string)
       res.end();
     } catch (error) {
       if (res.headersSent) {
-        res.destroy();
+        // The body failed mid-way (a fault's cut, or the core's error): cut the connection once the
+        // bytes already written are out, so the client sees an answer that stops, not a clean end.
+        const socket = res.socket;
+        if (socket && !socket.destroyed) socket.write("", () => res.destroy());
+        else res.destroy();
         return;
       }
       res.writeHead(500, { "content-type": "text/plain" });

@@ -14,6 +14,8 @@ export {
   generateCertificates,
 } from "./certificates.js";
 export { credentialsFor } from "./credentialsFor.js";
+export type { Fault, FaultMatch, FaultPlan, FaultRule, Faults } from "./faults/index.js";
+export { FaultPlanError } from "./faults/index.js";
 export type { HttpsListener, Listener, ListenOptions, ProxyOptions } from "./httpsListener.js";
 export { listen, listenProxy } from "./httpsListener.js";
 export type {
