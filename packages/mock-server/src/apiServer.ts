@@ -1,5 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { KubeObject } from "@kin/resources";
+import { Auth, storeObjects } from "./auth/auth.js";
+import type { ServiceAccountTokenOptions, StaticIdentity } from "./auth/tokens.js";
 import { Catalogue } from "./catalogue.js";
 import { serveCustomResources } from "./crds.js";
 import {
@@ -25,12 +26,22 @@ import { watch } from "./verbs/watch.js";
 import { create, patch, update } from "./verbs/write.js";
 import { WatchHub } from "./watchHub.js";
 
-/** Paths the `system:public-info-viewer` role lets anonymous users read. */
-const PUBLIC_PATHS = new Set(["/version", "/version/", "/healthz", "/livez", "/readyz"]);
-
 export interface ApiServerOptions {
-  /** Bearer tokens the server accepts. More can be added with {@link ApiServer.issueToken}. */
+  /**
+   * Bearer tokens the server accepts, each as user `kin-mock-user` in groups `system:masters` and
+   * `system:authenticated`. More can be added with {@link ApiServer.issueToken}.
+   */
   tokens?: Iterable<string>;
+  /**
+   * `--authorization-mode=RBAC`: the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings stored in
+   * the server decide every request (`system:masters` may do anything). Default false: every
+   * authenticated user may do anything; anonymous requests may read only the public paths.
+   */
+  rbac?: boolean;
+  /** `iss` of service-account tokens. Default `https://kubernetes.default.svc.cluster.local`. */
+  issuer?: string;
+  /** `--api-audiences`: a service-account token must carry one of them. Default `[issuer]`. */
+  audiences?: string[];
   /** Objects to start with (namespaces `default`, `kube-system`, `kube-public`, `kube-node-lease` always exist). */
   objects?: KubeObject[];
   /** `serverAddress` in `GET /api`. Default: the host the request was sent to. */
@@ -52,10 +63,22 @@ export interface ApiServerOptions {
 export interface ApiServer {
   /** Answers one request as kube-apiserver v1.28 would. */
   handle(request: Request): Promise<Response>;
-  /** A new random bearer token the server accepts. */
-  issueToken(): string;
-  /** Stops accepting `token`: requests that carry it get 401 from now on. */
+  /**
+   * A new random bearer token the server accepts, as `identity` (default user `kin-mock-user` in group
+   * `system:masters`; `system:authenticated` is always added).
+   */
+  issueToken(identity?: StaticIdentity): string;
+  /**
+   * A bound service-account token: an ES256-signed JWT with the claims of a TokenRequest token (`iss`,
+   * `aud`, `exp`, `iat`, `nbf`, `sub`, `kubernetes.io` with the service account and pod). The
+   * ServiceAccount is created if missing (its namespace must exist); the token stops working when it, or
+   * the bound pod, is deleted.
+   */
+  issueServiceAccountToken(options: ServiceAccountTokenOptions): string;
+  /** Stops accepting `token` (either kind): requests that carry it get 401 from now on. */
   revokeToken(token: string): void;
+  /** `token` expires now (a service-account token: as if its `exp` had passed; a static one is revoked). */
+  expireToken(token: string): void;
   /**
    * Stores an object directly (no authentication), as a test's seed: server metadata is set, the
    * status given is kept. Throws (a `StatusError`-like Error with the server's message) if its kind is
@@ -74,19 +97,6 @@ export interface ApiServer {
   close(): void;
   /** The fault plan: `faults.set(plan)`, `faults.clear()`, `faults.counts()`. */
   readonly faults: Faults;
-}
-
-/** The RBAC authorizer's 403 message for a resource request. */
-function forbiddenMessage(user: string, verb: Verb, target: Target): string {
-  const { plural, group } = target.served.descriptor;
-  const resource = target.subresource ? `${plural}/${target.subresource}` : plural;
-  const qualified = group === "" ? plural : `${plural}.${group}`;
-  const subject = target.name === undefined ? qualified : `${qualified} "${target.name}"`;
-  const scope =
-    target.namespace === undefined
-      ? "at the cluster scope"
-      : `in the namespace "${target.namespace}"`;
-  return `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`;
 }
 
 const VERSION = {
@@ -126,7 +136,6 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       },
     ) as KubeObject;
   const discovery = new DiscoveryDocuments(catalogue);
-  const tokens = new Set(options.tokens);
   const namespaces = catalogue.get("", "v1", "namespaces");
   for (const name of INITIAL_NAMESPACES)
     registry.create(
@@ -148,6 +157,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       throw error;
     }
   }
+
+  // Authentication (static and service-account tokens) and authorization (src/auth/).
+  const auth = new Auth(storeObjects(store, add), options);
+  for (const token of options.tokens ?? []) auth.tokens.addStatic(token);
 
   for (const object of options.objects ?? []) add(object);
   // The watch cache starts from a list at start-up: versions before it are too old (410), as on a
@@ -253,23 +266,13 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
-    const authorization = request.headers.get("authorization");
-    let user: string | undefined;
-    if (authorization !== null) {
-      const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
-      if (token === undefined || !tokens.has(token)) return fail(status.unauthorized());
-      user = "kin-mock-user";
-    }
+    const user = auth.authenticate(request);
+    if (user instanceof Response) return user;
+    const denied = auth.authorize(user, request, url);
+    if (denied) return denied;
     try {
       const found = route(catalogue, path);
       if (found.kind !== "resource") {
-        if (request.method === "GET" && user === undefined && !PUBLIC_PATHS.has(url.pathname)) {
-          return fail(
-            status.forbidden(
-              `forbidden: User "system:anonymous" cannot get path "${url.pathname}"`,
-            ),
-          );
-        }
         const result = request.method === "GET" ? nonResource(request, path, url) : undefined;
         if (result) return result;
         return found.kind === "unknownResource" ||
@@ -286,8 +289,8 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       const allowed = target.subresource
         ? target.served.descriptor.subresources?.[target.subresource]?.verbs
         : target.served.descriptor.verbs;
-      if (user === undefined)
-        return fail(status.forbidden(forbiddenMessage("system:anonymous", verb, target)));
+      const review = auth.review(verb, target.served.descriptor, request, user);
+      if (review) return await review;
       if (allowed && !allowed.includes(verb) && !(target.subresource && verb === "patch"))
         return fail(status.methodNotAllowed());
       return await dispatch(verb, target, request, url.searchParams);
@@ -305,14 +308,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const server: ApiServer = {
     handle: (request) => faults.handle(request, handle),
     faults,
-    issueToken() {
-      const token = randomBytes(24).toString("base64url");
-      tokens.add(token);
-      return token;
-    },
-    revokeToken(token) {
-      tokens.delete(token);
-    },
+    issueToken: (identity) => auth.tokens.issueStatic(identity),
+    issueServiceAccountToken: (tokenOptions) => auth.tokens.issueServiceAccountToken(tokenOptions),
+    revokeToken: (token) => auth.tokens.revoke(token),
+    expireToken: (token) => auth.tokens.expire(token),
     add,
     seed(objects) {
       const isNs = (o: KubeObject) => o.apiVersion === "v1" && o.kind === "Namespace";
