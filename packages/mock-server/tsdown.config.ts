@@ -1,4 +1,7 @@
 import { defineConfig } from "tsdown";
 import { sharedBuild } from "../../tsdown.shared.ts";
 
-export default defineConfig({ ...sharedBuild, entry: ["src/index.ts", "src/msw.ts"] });
+export default defineConfig({
+  ...sharedBuild,
+  entry: ["src/index.ts", "src/msw.ts", "src/cli.ts"],
+});

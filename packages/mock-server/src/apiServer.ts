@@ -302,7 +302,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const faults = createFaultInjector({
     plan: options.faults,
     log: options.log,
-    revokeToken: (token) => server.revokeToken(token),
+    expireToken: (token) => server.expireToken(token),
     resourceVersion: () => String(store.revision),
   });
   const server: ApiServer = {

@@ -24,8 +24,8 @@ export interface Faults {
 export interface FaultInjectorOptions {
   plan?: FaultPlan;
   log?: (line: string) => void;
-  /** Makes a token invalid (token expiry). */
-  revokeToken(token: string): void;
+  /** Expires a token (a service-account token as if its `exp` had passed; a static one is revoked). */
+  expireToken(token: string): void;
   /** The server's latest resourceVersion (for the 410 message). */
   resourceVersion(): string;
 }
@@ -93,7 +93,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       return cutWatch(await next(request), fault.cutWatchAfterEvents, fault.reset === true);
     if (fault.expireToken) {
       const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      if (token !== undefined) options.revokeToken(token);
+      if (token !== undefined) options.expireToken(token);
     }
     return next(request);
   }
