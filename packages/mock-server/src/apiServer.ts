@@ -12,7 +12,14 @@ import {
 import { createFaultInjector, type FaultPlan, type Faults } from "./faults/index.js";
 import { answerError, fail, json, text } from "./http.js";
 import { timestamp } from "./metadata.js";
-import { openApiV2, openApiV3, openApiV3Index } from "./openapi.js";
+import {
+  OPENAPI_V2_PROTOBUF,
+  openApiV2,
+  openApiV2Protobuf,
+  openApiV3,
+  openApiV3Index,
+  wantsOpenApiV2Protobuf,
+} from "./openapi.js";
 import { updateManagedFields } from "./patch/index.js";
 import { INITIAL_NAMESPACES, Registry } from "./registry.js";
 import { route, type Target, type Verb, verbOf } from "./routing.js";
@@ -203,6 +210,12 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       case "/apis":
         return discoveryRoot(request, false, url);
       case "/openapi/v2": {
+        if (wantsOpenApiV2Protobuf(request.headers.get("accept"))) {
+          const proto = openApiV2Protobuf();
+          return proto === undefined
+            ? undefined
+            : new Response(proto, { headers: { "content-type": OPENAPI_V2_PROTOBUF } });
+        }
         const body = openApiV2();
         return body === undefined ? undefined : text(body);
       }
@@ -245,11 +258,11 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
     }
     switch (verb) {
       case "get":
-        return get(store, target, query);
+        return get(store, target, query, request.headers.get("accept"));
       case "list":
-        return list(store, target, query);
+        return list(store, target, query, request.headers.get("accept"));
       case "watch":
-        return watch(store, hub, target, query);
+        return watch(store, hub, target, query, request.headers.get("accept"));
       case "create":
         return sub ? fail(status.methodNotAllowed()) : create(registry, target, request, query);
       case "update":

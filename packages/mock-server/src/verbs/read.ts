@@ -6,19 +6,26 @@ import { selection } from "../selectors.js";
 import * as status from "../status.js";
 import { StatusError } from "../status.js";
 import type { Entry, ObjectStore } from "../store.js";
+import { tableOf } from "./tables.js";
 
 const gr = (t: Target) => ({
   group: t.served.descriptor.group,
   resource: t.served.descriptor.plural,
 });
 
-export function get(store: ObjectStore, target: Target, query: URLSearchParams): Response {
+export function get(
+  store: ObjectStore,
+  target: Target,
+  query: URLSearchParams,
+  accept: string | null = null,
+): Response {
   const rv = query.get("resourceVersion") ?? "";
   if (rv !== "" && rv !== "0" && !/^\d+$/.test(rv))
     throw new StatusError(status.badRequest(`invalid resource version: ${rv}`));
   const object = store.get(target.served.key, target.namespace, target.name as string);
   if (!object) throw new StatusError(status.notFound(gr(target), target.name as string));
-  return text(encode(object));
+  const table = tableOf(store, target, accept, query, [object]);
+  return text(table ?? encode(object));
 }
 
 interface ContinueToken {
@@ -144,7 +151,12 @@ export const tooLarge = (requested: number, current: number) =>
     ),
   );
 
-export function list(store: ObjectStore, target: Target, query: URLSearchParams): Response {
+export function list(
+  store: ObjectStore,
+  target: Target,
+  query: URLSearchParams,
+  accept: string | null = null,
+): Response {
   validateListOptions(query, false);
   const { predicate } = selection(target.served, query);
   const rvParam = query.get("resourceVersion") ?? "";
@@ -191,6 +203,7 @@ export function list(store: ObjectStore, target: Target, query: URLSearchParams)
     from = lo;
   }
   const items: string[] = [];
+  const objects: Entry["object"][] = [];
   let last: Entry | undefined;
   let more = false;
   let remaining = 0;
@@ -204,6 +217,7 @@ export function list(store: ObjectStore, target: Target, query: URLSearchParams)
       break;
     }
     items.push(encodeItem(entry.object));
+    objects.push(entry.object);
     last = entry;
   }
   const d = target.served.descriptor;
@@ -213,6 +227,8 @@ export function list(store: ObjectStore, target: Target, query: URLSearchParams)
     // remainingItemCount only when the count is exact: no selector (etcd3/store.go).
     if (!predicate) metadata.remainingItemCount = remaining;
   }
+  const table = tableOf(store, target, accept, query, objects, metadata);
+  if (table) return text(table);
   const head = JSON.stringify({
     kind: d.listKind ?? `${d.kind}List`,
     apiVersion: d.apiVersion,

@@ -6,12 +6,14 @@ import { selection } from "../selectors.js";
 import type { ObjectStore } from "../store.js";
 import type { WatchHub } from "../watchHub.js";
 import { parseRevision, tooLarge, validateListOptions } from "./read.js";
+import { tableWatch } from "./tables.js";
 
 export function watch(
   store: ObjectStore,
   hub: WatchHub,
   target: Target,
   query: URLSearchParams,
+  accept: string | null = null,
 ): Response {
   validateListOptions(query, true);
   const { predicate } = selection(target.served, query);
@@ -46,7 +48,7 @@ export function watch(
     bookmarks: query.get("allowWatchBookmarks") === "true",
     timeoutMs: timeout !== null && Number(timeout) > 0 ? Number(timeout) * 1000 : undefined,
   });
-  return new Response(body, {
+  return new Response(tableWatch(store, target, accept, query, body), {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-cache, private" },
   });
