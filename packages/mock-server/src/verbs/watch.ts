@@ -48,7 +48,15 @@ export function watch(
     bookmarks: query.get("allowWatchBookmarks") === "true",
     timeoutMs: timeout !== null && Number(timeout) > 0 ? Number(timeout) * 1000 : undefined,
   });
-  return new Response(tableWatch(store, target, accept, query, body), {
+  // The apiserver flushes the headers as soon as a watch starts (serveWatch): an empty first chunk
+  // makes an adapter write them before any event, so clients that wait for the headers (every
+  // fetch-based one) see the watch open on a quiet resource.
+  const flushed = tableWatch(store, target, accept, query, body).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      start: (controller) => controller.enqueue(new Uint8Array(0)),
+    }),
+  );
+  return new Response(flushed, {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-cache, private" },
   });
