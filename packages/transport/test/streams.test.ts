@@ -3,7 +3,7 @@ import type { ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { credentialsFor, generateCertificates } from "@kin/mock-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ConnectionResetError,
   createTransport,
@@ -144,15 +144,13 @@ describe("watch over HTTPS", () => {
     const seen = await pending;
     expect(seen[0]).toBe("ADDED:1");
     expect(seen.length).toBeGreaterThan(5);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toContain("forever");
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 2000 });
   });
 
   it("closes the stream when the consumer stops early", async () => {
     closed.length = 0;
     expect(await names("/watch/forever", undefined, 3)).toHaveLength(3);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toContain("forever");
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 2000 });
   });
 });
 
@@ -172,7 +170,6 @@ describe("timeouts", () => {
       .request({ path: "/never", timeoutMs: 100 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toEqual(["never"]);
+    await vi.waitFor(() => expect(closed).toEqual(["never"]), { timeout: 2000 });
   });
 });
