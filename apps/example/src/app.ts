@@ -1,13 +1,77 @@
-import { type Client, Pod } from "@kin/client";
+import type { Logger } from "./log.js";
+import type { Cluster } from "./modes/cluster.js";
 
-/** What the app reports: the docs' `curl …/api`, its namespace, and the pods in it. */
-export async function report(client: Client, print: (line: string) => void): Promise<void> {
-  const api = await client.discovery.coreVersions();
-  print(`API versions: ${api.versions.join(", ")}`);
-  print(`namespace: ${client.namespace}`);
-  const pods = await client.api(Pod).list();
-  print(`pods in ${client.namespace}: ${pods.items.length}`);
-  for (const pod of pods.items) {
-    print(`  ${pod.metadata?.name ?? "?"}\t${pod.status?.phase ?? "Unknown"}`);
+/** What `/readyz` answers: ready once the config maps are watched, not while the watch is failing or stopping. */
+export interface Readiness {
+  ready: boolean;
+  reason: string;
+}
+
+/** The startup report: the docs' `curl …/api`, who the app is, its namespace, its pods. */
+export async function report(cluster: Cluster, log: Logger): Promise<void> {
+  log.info({ server: cluster.server, versions: await cluster.apiVersions() }, "API versions");
+  const me = await cluster.whoAmI();
+  log.info({ username: me.username, groups: me.groups }, "identity");
+  const pods = await cluster.pods();
+  log.info({ namespace: cluster.namespace, count: pods.length }, "pods");
+  for (const pod of pods) log.info({ name: pod.name, phase: pod.phase }, "pod");
+}
+
+const PAST = { ADDED: "added", MODIFIED: "modified", DELETED: "deleted" } as const;
+
+/**
+ * Logs every change to the config maps of the namespace until `signal` aborts: a list, then a watch
+ * from its resourceVersion. A 410 (history gone) lists again; other failures are retried with backoff.
+ */
+export async function watchConfigMaps(
+  cluster: Cluster,
+  log: Logger,
+  readiness: Readiness,
+  signal: AbortSignal,
+): Promise<void> {
+  let failures = 0;
+  while (!signal.aborted) {
+    try {
+      const { resourceVersion, names } = await cluster.configMaps();
+      log.info(
+        { namespace: cluster.namespace, count: names.length, resourceVersion },
+        "watching config maps",
+      );
+      readiness.ready = true;
+      readiness.reason = "watching config maps";
+      failures = 0;
+      for await (const event of cluster.watchConfigMaps(resourceVersion, signal)) {
+        log.info(
+          { name: event.name, keys: event.keys, resourceVersion: event.resourceVersion },
+          `config map ${PAST[event.type]}`,
+        );
+      }
+    } catch (error) {
+      if (signal.aborted) break;
+      if ((error as { code?: number }).code === 410) {
+        log.warn({ reason: (error as Error).message }, "watch expired (410 Gone): listing again");
+        continue;
+      }
+      failures++;
+      const delayMs = Math.min(1_000 * 2 ** (failures - 1), 30_000);
+      readiness.ready = false;
+      readiness.reason = `watching config maps failed: ${(error as Error).message}`;
+      log.error({ err: error, retryInMs: delayMs }, "watching config maps failed");
+      await sleep(delayMs, signal);
+    }
   }
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }
