@@ -24,3 +24,5 @@ export type {
   PodServiceAccount,
 } from "./podEnvironment.js";
 export { createPodEnvironment } from "./podEnvironment.js";
+export type { PodIsolation, PodProcessOptions } from "./podProcess.js";
+export { podIsolation, spawnInPod } from "./podProcess.js";
