@@ -18,6 +18,8 @@ export type { Fault, FaultMatch, FaultPlan, FaultRule, Faults } from "./faults/i
 export { FaultPlanError } from "./faults/index.js";
 export type { HttpsListener, Listener, ListenOptions, ProxyOptions } from "./httpsListener.js";
 export { listen, listenProxy } from "./httpsListener.js";
+export type { Manifest } from "./manifests.js";
+export { ManifestError, readManifests } from "./manifests.js";
 export type {
   PodEnvironment,
   PodEnvironmentOptions,
