@@ -9,7 +9,7 @@ export interface LogOptions {
   pretty: boolean;
   mode: Mode;
   destination?: { write(line: string): unknown };
-  /** Colours in pretty output. Default: when the destination is a terminal. */
+  /** Colours in pretty output. Default: standard output is a terminal, or FORCE_COLOR (not NO_COLOR). */
   colors?: boolean;
 }
 
@@ -19,7 +19,7 @@ export interface LogOptions {
  */
 export function createLogger(options: LogOptions): Logger {
   const out = options.destination ?? pino.destination({ dest: 1, sync: true });
-  const colors = options.colors ?? (options.destination === undefined && process.stdout.isTTY);
+  const colors = options.colors ?? (options.destination === undefined && colorsWanted());
   const stream: DestinationStream = options.pretty
     ? { write: (line: string) => out.write(prettyLine(line, colors)) }
     : (out as DestinationStream);
@@ -32,6 +32,13 @@ export function createLogger(options: LogOptions): Logger {
     },
     stream,
   );
+}
+
+/** NO_COLOR and FORCE_COLOR as most tools read them; otherwise a terminal gets colours. */
+function colorsWanted(): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR !== undefined) return process.env.FORCE_COLOR !== "0";
+  return process.stdout.isTTY === true;
 }
 
 const LEVEL_COLORS: Record<string, number> = {
