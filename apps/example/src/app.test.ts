@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Readiness, report, watchConfigMaps } from "./app.js";
+import { type Readiness, report, reportWhenReachable, watchConfigMaps } from "./app.js";
 import { createLogger } from "./log.js";
 import type { Cluster, ConfigMapEvent } from "./modes/cluster.js";
 
@@ -18,6 +18,7 @@ function logged() {
 function scriptedCluster(
   watches: (ConfigMapEvent | Error)[][],
   onList: () => void = () => {},
+  overrides: Partial<Cluster> = {},
 ): Cluster {
   let list = 0;
   return {
@@ -48,6 +49,7 @@ function scriptedCluster(
       }
     },
     close: async () => {},
+    ...overrides,
   };
 }
 
@@ -77,6 +79,73 @@ describe("report", () => {
       { msg: "pods", count: 2 },
       { msg: "pod", name: "a", phase: "Running" },
       { msg: "pod", name: "b", phase: "Pending" },
+    ]);
+  });
+});
+
+describe("reportWhenReachable", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8001"), {
+    code: "ECONNREFUSED",
+  });
+
+  it("retries while the server cannot be reached, saying why in /readyz, then reports", async () => {
+    const { log, entries } = logged();
+    const readiness: Readiness = { ready: false, reason: "starting" };
+    let calls = 0;
+    const cluster = scriptedCluster([], undefined, {
+      apiVersions: async () => {
+        if (++calls === 1) throw refused;
+        return ["v1"];
+      },
+    });
+    const reasons: string[] = [];
+    const watching = setInterval(() => reasons.push(readiness.reason), 100);
+    expect(await reportWhenReachable(cluster, log, readiness, new AbortController().signal)).toBe(
+      true,
+    );
+    clearInterval(watching);
+    expect(reasons).toContain("API server not reachable: connect ECONNREFUSED 127.0.0.1:8001");
+    expect(entries[0]).toMatchObject({
+      level: "warn",
+      msg: "API server not reachable yet",
+      retryInMs: 1000,
+    });
+    expect(entries[1]).toMatchObject({ msg: "API versions", versions: ["v1"] });
+  });
+
+  it("gives up at once on a refusal, and at SIGTERM while waiting", async () => {
+    const { log } = logged();
+    const forbidden = Object.assign(
+      new Error("GET /api/v1/namespaces/ns/pods → 403: pods is forbidden"),
+      { code: 403 },
+    );
+    const readiness: Readiness = { ready: false, reason: "starting" };
+    const denied = scriptedCluster([], undefined, { pods: () => Promise.reject(forbidden) });
+    await expect(
+      reportWhenReachable(denied, log, readiness, new AbortController().signal),
+    ).rejects.toBe(forbidden);
+    const stop = new AbortController();
+    const unreachable = scriptedCluster([], undefined, {
+      apiVersions: () => Promise.reject(refused),
+    });
+    const waiting = reportWhenReachable(unreachable, log, readiness, stop.signal);
+    setTimeout(() => stop.abort(), 50);
+    expect(await waiting).toBe(false);
+  });
+
+  it("goes on without an identity on a server without SelfSubjectReview (404)", async () => {
+    const { log, entries } = logged();
+    const notFound = Object.assign(
+      new Error("POST /apis/authentication.k8s.io/v1/selfsubjectreviews → 404: not found"),
+      { code: 404 },
+    );
+    await report(scriptedCluster([], undefined, { whoAmI: () => Promise.reject(notFound) }), log);
+    expect(entries.map((e) => [e.level, e.msg])).toEqual([
+      ["info", "API versions"],
+      ["warn", "identity unknown: this server has no SelfSubjectReview (Kubernetes < 1.28)"],
+      ["info", "pods"],
+      ["info", "pod"],
+      ["info", "pod"],
     ]);
   });
 });

@@ -7,14 +7,56 @@ export interface Readiness {
   reason: string;
 }
 
+/** An answer of the server that asking again will not change (401, 403, 404, 422…), as opposed to no answer or a 5xx. */
+const isRefusal = (error: unknown): boolean => {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "number" && code >= 400 && code < 500 && code !== 429;
+};
+
 /** The startup report: the docs' `curl …/api`, who the app is, its namespace, its pods. */
 export async function report(cluster: Cluster, log: Logger): Promise<void> {
   log.info({ server: cluster.server, versions: await cluster.apiVersions() }, "API versions");
-  const me = await cluster.whoAmI();
-  log.info({ username: me.username, groups: me.groups }, "identity");
+  try {
+    const me = await cluster.whoAmI();
+    log.info({ username: me.username, groups: me.groups }, "identity");
+  } catch (error) {
+    // SelfSubjectReview is GA in 1.28 (beta in 1.27): an older server does not serve it.
+    if ((error as { code?: unknown }).code !== 404) throw error;
+    log.warn(
+      { reason: (error as Error).message },
+      "identity unknown: this server has no SelfSubjectReview (Kubernetes < 1.28)",
+    );
+  }
   const pods = await cluster.pods();
   log.info({ namespace: cluster.namespace, count: pods.length }, "pods");
   for (const pod of pods) log.info({ name: pod.name, phase: pod.phase }, "pod");
+}
+
+/**
+ * {@link report}, again and again while the server cannot be reached or answers 5xx/429 (a kubectl proxy
+ * sidecar starting after the app, an API server restarting): `/readyz` says why meanwhile. A refusal
+ * (401, 403, …) is thrown: it needs a person. Returns false if `signal` aborted first.
+ */
+export async function reportWhenReachable(
+  cluster: Cluster,
+  log: Logger,
+  readiness: Readiness,
+  signal: AbortSignal,
+): Promise<boolean> {
+  for (let failures = 1; !signal.aborted; failures++) {
+    try {
+      await report(cluster, log);
+      return true;
+    } catch (error) {
+      if (signal.aborted) break;
+      if (isRefusal(error)) throw error;
+      const delayMs = Math.min(1_000 * 2 ** (failures - 1), 30_000);
+      readiness.reason = `API server not reachable: ${(error as Error).message}`;
+      log.warn({ err: error, retryInMs: delayMs }, "API server not reachable yet");
+      await sleep(delayMs, signal);
+    }
+  }
+  return false;
 }
 
 const PAST = { ADDED: "added", MODIFIED: "modified", DELETED: "deleted" } as const;

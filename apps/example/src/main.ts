@@ -9,7 +9,7 @@ import {
   SERVICE_ACCOUNT_DIR,
   SERVICE_ACCOUNT_NAMESPACE_FILE,
 } from "@kin/credentials";
-import { type Readiness, report, watchConfigMaps } from "./app.js";
+import { type Readiness, reportWhenReachable, watchConfigMaps } from "./app.js";
 import { type Config, ConfigError, HELP, parseConfig } from "./config.js";
 import { serveHealth } from "./health.js";
 import { createLogger, type Logger } from "./log.js";
@@ -54,8 +54,8 @@ try {
   let cluster: Cluster | undefined;
   try {
     cluster = await connect(config, log);
-    if (!stop.signal.aborted) await report(cluster, log);
-    await watchConfigMaps(cluster, log, readiness, stop.signal);
+    if (await reportWhenReachable(cluster, log, readiness, stop.signal))
+      await watchConfigMaps(cluster, log, readiness, stop.signal);
   } finally {
     await cluster?.close();
     await new Promise((resolve) => health.close(resolve));
