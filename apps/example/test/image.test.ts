@@ -72,8 +72,18 @@ beforeAll(async () => {
   image = join(work, "app");
   const [pnpm, ...args] = DEPLOY_STEP.split(" ");
   expect(pnpm).toBe("pnpm");
+  // As the Dockerfile's build stage has it: the workspace with its built dist/ folders, without
+  // node_modules. Also, pnpm deploy --prod records "production only" in the workspace's
+  // node_modules/.pnpm-workspace-state-v1.json, and the next `pnpm run` there (turbo runs every task
+  // through one) would then prune the devDependencies: so never deploy from the repository itself.
+  const context = join(work, "context");
+  await cp(root, context, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => !/[/\\](node_modules|\.git|\.turbo)$/.test(source),
+  });
   // pnpm as CI and the Dockerfile get it: the version of package.json's packageManager.
-  deployResult = await run("npx", ["--yes", "pnpm@12.4.2", ...args, deployed], root);
+  deployResult = await run("npx", ["--yes", "pnpm@12.4.2", ...args, deployed], context);
   if (deployResult.code === 0) {
     // The runtime stage: COPY --from=build /out/{package.json,node_modules,dist} /app/
     for (const entry of ["package.json", "node_modules", "dist"])
