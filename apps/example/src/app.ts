@@ -1,5 +1,6 @@
 import type { Logger } from "./log.js";
 import type { Cluster } from "./modes/cluster.js";
+import { backoffMs, sleep } from "./sleep.js";
 
 /** What `/readyz` answers: ready once the config maps are watched, not while the watch is failing or stopping. */
 export interface Readiness {
@@ -50,7 +51,7 @@ export async function reportWhenReachable(
     } catch (error) {
       if (signal.aborted) break;
       if (isRefusal(error)) throw error;
-      const delayMs = Math.min(1_000 * 2 ** (failures - 1), 30_000);
+      const delayMs = backoffMs(failures);
       readiness.reason = `API server not reachable: ${(error as Error).message}`;
       log.warn({ err: error, retryInMs: delayMs }, "API server not reachable yet");
       await sleep(delayMs, signal);
@@ -95,25 +96,11 @@ export async function watchConfigMaps(
         continue;
       }
       failures++;
-      const delayMs = Math.min(1_000 * 2 ** (failures - 1), 30_000);
+      const delayMs = backoffMs(failures);
       readiness.ready = false;
       readiness.reason = `watching config maps failed: ${(error as Error).message}`;
       log.error({ err: error, retryInMs: delayMs }, "watching config maps failed");
       await sleep(delayMs, signal);
     }
   }
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { podIsolation, spawnInPod } from "@kin/mock-server";
+import { listenProxy, podIsolation, spawnInPod } from "@kin/mock-server";
 import { kubectlBinary } from "@kin/mock-server/kubectl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppProcess, MAIN, startApp } from "../scripts/app.js";
@@ -42,6 +43,16 @@ const hostHadServiceAccount = existsSync(SA_PATH);
 const hostServiceAccountToken = hostHadServiceAccount
   ? readFileSync(join(SA_PATH, "token"), "utf8")
   : "";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
 
 function run(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -206,6 +217,26 @@ describe.skipIf(!isolation.available)(
       } finally {
         proxy.kill();
         await rm(home, { recursive: true, force: true });
+      }
+    });
+
+    it("mode proxy: waits, not ready, for a sidecar that starts after it", async () => {
+      const port = await freePort();
+      const app = start(["--mode", "proxy", "--proxy-url", `http://127.0.0.1:${port}`]);
+      const health = await field(app, /serving \/healthz/, "port");
+      await app.waitFor(/"msg":"API server not reachable yet"/);
+      const notReady = await fetch(`http://127.0.0.1:${health}/readyz`);
+      expect([notReady.status, await notReady.text()]).toEqual([
+        503,
+        `API server not reachable: GET http://127.0.0.1:${port}/api: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+      ]);
+      const proxy = await listenProxy(cluster.api, { token: cluster.pod.token, port });
+      try {
+        await app.waitFor(/"msg":"watching config maps"/, 5_000);
+        expect((await fetch(`http://127.0.0.1:${health}/readyz`)).status).toBe(200);
+        expect((await app.stop()).code).toBe(0);
+      } finally {
+        await proxy.close();
       }
     });
 

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Credentials } from "@kin/credentials";
+import { sleep } from "../sleep.js";
 import {
   type Cluster,
   type ConfigMapLike,
@@ -198,18 +199,4 @@ async function apiError(
     message = (JSON.parse(body) as { message?: string }).message ?? message;
   } catch {}
   return new ApiError(code, `${method} ${path.split("?")[0]} → ${code}: ${message}`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
