@@ -182,4 +182,11 @@ describe("mode direct on its own", () => {
     await cluster.close();
     await other.cleanup();
   });
+
+  it("refuses a namespace that is not a DNS-1123 label before any request", () => {
+    for (const namespace of ["../kube-system", "Team-A", "a/b", ""])
+      expect(() => rawCluster(loadProxy({ url: proxy.url, namespace }))).toThrow(
+        `namespace ${JSON.stringify(namespace)} is not a valid namespace name`,
+      );
+  });
 });

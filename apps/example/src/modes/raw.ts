@@ -38,7 +38,12 @@ export function rawCluster(credentials: Credentials, options: RawOptions = {}): 
   const agent = secure
     ? new HttpsAgent({ keepAlive: true, ca: credentials.ca })
     : new HttpAgent({ keepAlive: true });
-  const ns = encodeURIComponent(credentials.namespace);
+  // Checked before it goes into a URL: a namespace is a DNS-1123 label.
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(credentials.namespace))
+    throw new Error(
+      `namespace ${JSON.stringify(credentials.namespace)} is not a valid namespace name (a DNS-1123 label: lowercase letters, digits and '-', at most 63)`,
+    );
+  const ns = credentials.namespace;
 
   /** One request; a 401 makes the token provider read the token again, and the request is made once more. */
   async function send(
