@@ -201,6 +201,15 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
+  // The stop signals are caught before anything is started or announced. A process gets the default
+  // action (death by the signal, exit code null) for a signal that comes before its handler exists,
+  // and whoever reads the "Ctrl-C stops" line may signal at once: the handlers must predate that
+  // line, not follow it. One that comes during startup stops the server as soon as it is up (and
+  // removes what startup wrote); a second one of the same kind gets the default action.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
   const manifests = await readManifests(options.seeds.map((s) => resolve(s))).catch((error) => {
     throw new CliError(`--seed ${(error as Error).message}`, 1);
   });
@@ -278,23 +287,12 @@ async function run(argv: string[]): Promise<void> {
   );
   print("  Ctrl-C stops the server.");
 
-  await new Promise<void>((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      print(`${NAME}: ${signal}, stopping`);
-      api.faults.clear();
-      api.close();
-      void listener
-        .close()
-        .catch(() => {})
-        .then(() => (temporary ? rm(podDir, { recursive: true, force: true }) : undefined))
-        .then(() => done());
-    };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
-  });
+  const signal = await stopRequested;
+  print(`${NAME}: ${signal}, stopping`);
+  api.faults.clear();
+  api.close();
+  await listener.close().catch(() => {});
+  if (temporary) await rm(podDir, { recursive: true, force: true });
 }
 
 run(process.argv.slice(2)).then(

@@ -1,7 +1,8 @@
 // The kin-mock-server CLI as a real child process: src/cli.ts bundled with esbuild (the root's
 // devDependency) into node_modules/.cache, so no package build is needed.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
 import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -176,7 +177,7 @@ describe("kin-mock-server", () => {
 
   it("listens on IPv6 loopback and closes open watches on SIGTERM", async (context) => {
     if (esbuildMissing) context.skip(esbuildMissing);
-    const { child, url } = await start(["--host", "::1", "--port", "0", "--quiet"]).catch(
+    const { child, url, out } = await start(["--host", "::1", "--port", "0", "--quiet"]).catch(
       (error: Error) => {
         if (/EADDRNOTAVAIL|not available/.test(error.message))
           context.skip("no IPv6 loopback here");
@@ -184,9 +185,34 @@ describe("kin-mock-server", () => {
       },
     );
     expect(url).toMatch(/^https:\/\/\[::1\]:\d+$/);
+    // No --pod-dir: a temporary service-account folder, removed on exit.
+    const podDir = out
+      .map((l) => /^ {2}service account: (.+) \(removed on exit\)$/.exec(l)?.[1])
+      .find(Boolean);
+    expect(podDir).toBeDefined();
+    const ca = await readFile(join(podDir as string, "ca.crt"), "utf8");
+    const token = await readFile(join(podDir as string, "token"), "utf8");
+    // A watch on a quiet resource: its status line comes at once, then nothing until the server stops.
+    const watch = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(
+        `${url}/api/v1/namespaces/default/configmaps?watch=true`,
+        { ca, headers: { authorization: `Bearer ${token}` } },
+        resolve,
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(watch.statusCode).toBe(200);
+    const watchClosed = new Promise<void>((resolve) => watch.once("close", () => resolve()));
+    watch.on("error", () => {}); // the server ends the connection under it
+    watch.resume();
+
     const code = exited(child);
     child.kill("SIGTERM");
     expect(await code).toBe(0);
+    await watchClosed;
+    expect(out).toContain("kin-mock-server: SIGTERM, stopping");
+    await expect(access(podDir as string)).rejects.toThrow(/ENOENT/);
   });
 
   it("bad flags: one line on stderr naming the flag, exit 2", (context) => {
