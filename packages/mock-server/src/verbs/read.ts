@@ -1,12 +1,12 @@
 // get and list, with resourceVersion / resourceVersionMatch semantics and limit/continue pagination
 // (apiserver/pkg/storage/etcd3/store.go GetList, cacher.go; docs: "Resource versions" in the API concepts).
-import { encode, encodeItem, text } from "../http.js";
-import type { Target } from "../routing.js";
-import { selection } from "../selectors.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
-import type { Entry, ObjectStore } from "../store.js";
-import { tableOf } from "./tables.js";
+import { encode, encodeItem, text } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import { tableOf } from "../printing/table.js";
+import { selection } from "../registry/selectors.js";
+import type { Entry, ObjectStore } from "../registry/store.js";
 
 const gr = (t: Target) => ({
   group: t.served.descriptor.group,

@@ -2,12 +2,12 @@
 // ReplicationControllers and custom resources that declare one (registry/apps/deployment/storage/storage.go
 // ScaleREST; apiextensions-apiserver/pkg/registry/customresource/etcd.go for specReplicasPath & co).
 import { fieldValue, type KubeObject, labelSelectorFromObject } from "@kin/resources";
-import type { Served } from "../catalogue.js";
-import { encode, readObject, text, writeQuery } from "../http.js";
-import type { Registry } from "../registry.js";
-import type { Target } from "../routing.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
+import type { Served } from "../discovery/catalogue.js";
+import { encode, readObject, text, writeQuery } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import type { Registry } from "../registry/registry.js";
 import { applyPatch, patchType } from "./write.js";
 
 const SCALE_SERVED = (target: Target): Served => ({

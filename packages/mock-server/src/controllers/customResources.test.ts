@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setup } from "../test/call.js";
+import { setup } from "../../test/call.js";
 
 const crd = {
   apiVersion: "apiextensions.k8s.io/v1",

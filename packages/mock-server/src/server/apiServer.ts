@@ -1,17 +1,14 @@
 import type { KubeObject } from "@kin/resources";
-import { Auth, storeObjects } from "./auth/auth.js";
-import type { ServiceAccountTokenOptions, StaticIdentity } from "./auth/tokens.js";
-import { Catalogue } from "./catalogue.js";
-import { serveCustomResources } from "./crds.js";
+import { Auth, storeObjects } from "../auth/auth.js";
+import type { ServiceAccountTokenOptions, StaticIdentity } from "../auth/tokens.js";
+import { serveCustomResources } from "../controllers/customResources.js";
+import { Catalogue } from "../discovery/catalogue.js";
 import {
   AGGREGATED_V2BETA1,
   DiscoveryDocuments,
   type Document,
   negotiateDiscovery,
-} from "./discovery.js";
-import { createFaultInjector, type FaultPlan, type Faults } from "./faults/index.js";
-import { answerError, fail, json, text } from "./http.js";
-import { timestamp } from "./metadata.js";
+} from "../discovery/documents.js";
 import {
   OPENAPI_V2_PROTOBUF,
   openApiV2,
@@ -19,19 +16,22 @@ import {
   openApiV3,
   openApiV3Index,
   wantsOpenApiV2Protobuf,
-} from "./openapi.js";
-import { updateManagedFields } from "./patch/index.js";
-import { INITIAL_NAMESPACES, Registry } from "./registry.js";
-import { route, type Target, type Verb, verbOf } from "./routing.js";
-import * as status from "./status.js";
-import { StatusError } from "./status.js";
-import { ObjectStore } from "./store.js";
-import { remove, removeCollection } from "./verbs/delete.js";
-import { get, list } from "./verbs/read.js";
-import { getScale, writeScale } from "./verbs/scale.js";
-import { watch } from "./verbs/watch.js";
-import { create, patch, update } from "./verbs/write.js";
-import { WatchHub } from "./watchHub.js";
+} from "../discovery/openapi.js";
+import { createFaultInjector, type FaultPlan, type Faults } from "../faults/index.js";
+import { answerError, fail, json, text } from "../http/responses.js";
+import { route, type Target, type Verb, verbOf } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import { updateManagedFields } from "../patch/index.js";
+import { timestamp } from "../registry/metadata.js";
+import { INITIAL_NAMESPACES, Registry } from "../registry/registry.js";
+import { ObjectStore } from "../registry/store.js";
+import { WatchHub } from "../registry/watchHub.js";
+import { remove, removeCollection } from "../verbs/delete.js";
+import { get, list } from "../verbs/read.js";
+import { getScale, writeScale } from "../verbs/scale.js";
+import { watch } from "../verbs/watch.js";
+import { create, patch, update } from "../verbs/write.js";
 
 export interface ApiServerOptions {
   /**

@@ -1,5 +1,5 @@
 import { http, type RequestHandler } from "msw";
-import type { ApiServer } from "./apiServer.js";
+import type { ApiServer } from "../server/apiServer.js";
 
 /** Where msw-based tests send requests by default: the name pods use for the API server. */
 export const DEFAULT_MSW_BASE_URL = "https://kubernetes.default.svc";

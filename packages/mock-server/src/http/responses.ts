@@ -1,6 +1,6 @@
 // HTTP helpers of the core: JSON answers, Status answers, request bodies and write options.
 import type { KubeObject } from "@kin/resources";
-import { PatchError } from "./patch/index.js";
+import { PatchError } from "../patch/index.js";
 import * as status from "./status.js";
 import { StatusError } from "./status.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { setup } from "../test/call.js";
-import { AGGREGATED_V2BETA1 } from "./discovery.js";
+import { setup } from "../../test/call.js";
+import { AGGREGATED_V2BETA1 } from "./documents.js";
 
 describe("discovery", () => {
   it("lists groups in the 1.28 order with preferred versions", async () => {

@@ -1,10 +1,10 @@
 // Label and field selectors of a list or watch, parsed by @kin/resources (labels/selector.go,
 // fields/selector.go) with the per-kind field support of fieldSelectors.ts.
 import { type KubeObject, parseLabelSelector } from "@kin/resources";
-import type { Served } from "./catalogue.js";
-import { fieldFilter } from "./fieldSelectors.js";
-import * as status from "./status.js";
-import { StatusError } from "./status.js";
+import type { Served } from "../discovery/catalogue.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import { fieldFilter } from "../strategies/fieldSelectors.js";
 
 export interface Selection {
   /** `undefined` when both selectors select everything. */

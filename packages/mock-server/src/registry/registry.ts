@@ -2,11 +2,9 @@
 // create, update and delete with the server's metadata rules, optimistic concurrency, finalizers,
 // graceful pod deletion, a simulated garbage collector and namespace controller. Throws StatusError.
 import type { KubeObject } from "@kin/resources";
-import type { Catalogue, Served } from "./catalogue.js";
-import { generatedName, type Meta, metaOf, newUid, timestamp } from "./metadata.js";
-import * as status from "./status.js";
-import { StatusError } from "./status.js";
-import type { Change, ObjectStore } from "./store.js";
+import type { Catalogue, Served } from "../discovery/catalogue.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
 import {
   deepEqual,
   hasGeneration,
@@ -14,7 +12,9 @@ import {
   nameErrors,
   prepareForCreate,
   specOf,
-} from "./strategy.js";
+} from "../strategies/strategy.js";
+import { generatedName, type Meta, metaOf, newUid, timestamp } from "./metadata.js";
+import type { Change, ObjectStore } from "./store.js";
 
 /** Namespaces every cluster starts with. */
 export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];

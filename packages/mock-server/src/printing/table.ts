@@ -1,9 +1,9 @@
 // Table answers of get, list and watch (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`).
 import type { KubeObject } from "@kin/resources";
-import { CRD_KEY } from "../crds.js";
-import type { Target } from "../routing.js";
-import type { ObjectStore } from "../store.js";
-import { tableRequested, toTable } from "../table.js";
+import { CRD_KEY } from "../controllers/customResources.js";
+import type { Target } from "../http/routing.js";
+import type { ObjectStore } from "../registry/store.js";
+import { tableRequested, toTable } from "./printers.js";
 
 /** The encoded Table of `objects` when the request asks for one; undefined otherwise. */
 export function tableOf(

@@ -8,7 +8,7 @@ import {
   SERVICE_HOST_ENV,
   SERVICE_PORT_ENV,
 } from "@kin/credentials";
-import type { ApiServer } from "./apiServer.js";
+import type { ApiServer } from "../server/apiServer.js";
 
 /** The pod's own service account: the environment asks `apiServer` for its tokens. */
 export interface PodServiceAccount {

@@ -5,8 +5,8 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server } from "node:net";
-import type { ApiServer } from "./apiServer.js";
-import { type Certificates, generateCertificates } from "./certificates.js";
+import { type Certificates, generateCertificates } from "../harness/certificates.js";
+import type { ApiServer } from "../server/apiServer.js";
 
 export interface ListenOptions {
   /** Loopback address to bind. Default `127.0.0.1`. */

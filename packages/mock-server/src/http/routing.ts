@@ -1,6 +1,6 @@
 // Request paths → what they name: /api/v1[/watch][/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]
 // and the same under /apis/{group}/{version} (apiserver/pkg/endpoints/request/requestinfo.go).
-import type { Catalogue, Served } from "./catalogue.js";
+import type { Catalogue, Served } from "../discovery/catalogue.js";
 
 export type Verb =
   | "get"

@@ -1,20 +1,20 @@
 // The v1.28 OpenAPI documents (v2 swagger.json and the v3 per-group-version files), read lazily
 // from disk: the package's own `spec/` (copied at build, shipped) or, in the source checkout,
-// @kin/resources' `spec/`. Both resolve the same from `src/` and `dist/`.
+// @kin/resources' `spec/`. Both resolve the same from `src/` and `dist/` (paths from the package root).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../harness/packageRoot.js";
 
-const CANDIDATES = ["../spec/v1.28/", "../../resources/spec/v1.28/"];
+const CANDIDATES = ["spec/v1.28/", "../resources/spec/v1.28/"];
 
 let specDir: string | undefined | null = null;
 
 /** The directory holding `swagger.json` and `v3/`; `undefined` when no copy is found. */
 export function specDirectory(): string | undefined {
   if (specDir === null) {
-    specDir = CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))).find((dir) =>
-      existsSync(`${dir}swagger.json`),
-    );
+    const root = packageRoot(import.meta.url);
+    specDir = CANDIDATES.map((c) => join(root, c)).find((dir) => existsSync(`${dir}swagger.json`));
   }
   return specDir;
 }

@@ -1,8 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiServer } from "./apiServer.js";
-import { generateCertificates } from "./certificates.js";
+import { generateCertificates } from "../harness/certificates.js";
+import { createApiServer } from "../server/apiServer.js";
 import { type HttpsListener, listen } from "./httpsListener.js";
 
 function get(
