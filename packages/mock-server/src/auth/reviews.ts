@@ -1,7 +1,8 @@
 // The self reviews: `kubectl auth whoami` (SelfSubjectReview, pkg/registry/authentication/selfsubjectreview/
 // rest.go) and `kubectl auth can-i` (SelfSubjectAccessReview, pkg/registry/authorization/
 // selfsubjectaccessreview/rest.go). Both are create-only and stored nowhere; the answer is 201 Created.
-import { json, readObject } from "../http/responses.js";
+import { readObject } from "../http/requests.js";
+import { json } from "../http/responses.js";
 import * as status from "../http/status.js";
 import { StatusError } from "../http/status.js";
 import { timestamp } from "../registry/metadata.js";

@@ -1,44 +1,13 @@
-// CustomResourceDefinitions: an established CRD serves its resource in every served version
-// (CRUD, status/scale subresources when declared, watch, discovery); deleting one deletes its objects
-// (the customresourcecleanup finalizer's work) and stops serving it.
-import {
-  type CustomResourceDefinition,
-  descriptorsFromCustomResourceDefinition,
-  type KubeObject,
-} from "@kin/resources";
-import { type Catalogue, resourceKey, type Served } from "../discovery/catalogue.js";
+// The controllers of CustomResourceDefinitions (apiextensions-apiserver's establishing, finalizer
+// and serving controllers, run at once): an established CRD serves its resource in every served
+// version (CRUD, status/scale subresources when declared, watch, discovery); deleting one deletes its
+// objects (the customresourcecleanup finalizer's work) and stops serving it. What a CRD object itself
+// is allowed to be is its strategy's (strategies/crds.ts). Plugged in through the registry's hooks.
+import { descriptorsFromCustomResourceDefinition } from "@kin/resources";
+import { resourceKey, type Served } from "../discovery/catalogue.js";
 import type { Registry } from "../registry/registry.js";
-import type { Change, ObjectStore } from "../registry/store.js";
 import type { WatchHub } from "../registry/watchHub.js";
-
-export const CRD_KEY = "apiextensions.k8s.io/v1/customresourcedefinitions";
-export const CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io";
-
-type Crd = CustomResourceDefinition & KubeObject;
-
-/** The status the apiextensions controllers give a new CRD: names accepted, established. */
-export function establishedStatus(crd: Crd, now: string): Record<string, unknown> {
-  const spec = crd.spec;
-  const condition = (type: string, reason: string, message: string) => ({
-    type,
-    status: "True",
-    lastTransitionTime: now,
-    reason,
-    message,
-  });
-  return {
-    conditions: [
-      condition("NamesAccepted", "NoConflicts", "no conflicts found"),
-      condition("Established", "InitialNamesAccepted", "the initial names have been accepted"),
-    ],
-    acceptedNames: {
-      ...spec.names,
-      singular: spec.names.singular || spec.names.kind.toLowerCase(),
-      listKind: spec.names.listKind || `${spec.names.kind}List`,
-    },
-    storedVersions: spec.versions.filter((v) => v.storage).map((v) => v.name),
-  };
-}
+import { CLEANUP_FINALIZER, CRD_KEY, type Crd } from "../strategies/crds.js";
 
 function servedOf(crd: Crd): Served[] {
   const byVersion = new Map(crd.spec.versions.map((v) => [v.name, v]));
@@ -67,12 +36,8 @@ function servedOf(crd: Crd): Served[] {
 }
 
 /** Wires CRDs into the catalogue: served on ADDED/MODIFIED, gone on DELETED. */
-export function serveCustomResources(
-  catalogue: Catalogue,
-  store: ObjectStore,
-  registry: Registry,
-  hub: WatchHub,
-): void {
+export function serveCustomResources(registry: Registry, hub: WatchHub): void {
+  const { catalogue, store } = registry;
   const servedBy = new Map<string, string[]>();
   const unserve = (crdName: string, keep: Set<string>) => {
     for (const key of servedBy.get(crdName) ?? []) {
@@ -82,8 +47,8 @@ export function serveCustomResources(
       store.drop(key);
     }
   };
-  registry.onChange((served: Served, change: Change) => {
-    if (served.key !== CRD_KEY) return;
+  registry.onChange((change) => {
+    if (change.resource !== CRD_KEY) return;
     const crd = change.object as Crd;
     const name = crd.metadata?.name ?? "";
     if (change.type === "DELETED") {
@@ -99,12 +64,13 @@ export function serveCustomResources(
       list.map((s) => s.key),
     );
   });
-  registry.onFinalize(CLEANUP_FINALIZER, (crd) => {
+  registry.onFinalize(CLEANUP_FINALIZER, (_served, crd) => {
     // The finalizer controller: delete every custom object of the CRD, then let it go.
     for (const key of servedBy.get(crd.metadata?.name ?? "") ?? []) {
       for (const { object } of store.list(key)) {
         store.remove(key, object.metadata?.namespace, object.metadata?.name ?? "");
       }
     }
+    return true;
   });
 }

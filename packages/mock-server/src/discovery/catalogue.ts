@@ -31,6 +31,18 @@ export interface CustomInfo {
 export const resourceKey = (group: string, version: string, plural: string) =>
   `${group}/${version}/${plural}`;
 
+/** The group and resource a Status message names (`deployments.apps "x" not found`). */
+export const groupResource = (served: Served) => ({
+  group: served.descriptor.group,
+  resource: served.descriptor.plural,
+});
+
+/** The group and kind a 422 Invalid names (`Deployment.apps "x" is invalid`). */
+export const groupKind = (served: Served) => ({
+  group: served.descriptor.group,
+  kind: served.descriptor.kind,
+});
+
 export interface GroupInfo {
   name: string;
   /** Versions, preferred first. */

@@ -1,11 +1,7 @@
-// Server-side printing: `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` answers a meta.k8s.io
-// Table, as `kubectl get` asks (apiserver/pkg/endpoints/handlers/response.go transformObject; the
-// columns of pkg/printers/internalversion/printers.go for common kinds, the DefaultTableConvertor's
-// Name / Created At for the others, additionalPrinterColumns for custom resources).
-import type { KubeObject } from "@kin/resources";
+// The printers of server-side printing: the columns of pkg/printers/internalversion/printers.go for
+// common kinds, the DefaultTableConvertor's Name / Created At for the others, additionalPrinterColumns
+// for custom resources (apiextensions-apiserver's tableconvertor).
 import type { Served } from "../discovery/catalogue.js";
-import * as status from "../http/status.js";
-import { StatusError } from "../http/status.js";
 
 export interface Column {
   name: string;
@@ -16,42 +12,8 @@ export interface Column {
 }
 
 type Cell = string | number | boolean | null;
-type Obj = Record<string, any>;
-
-/** The Table apiVersion the request asks for (`meta.k8s.io/v1` or `v1beta1`), or undefined. */
-export function tableRequested(accept: string | null): string | undefined {
-  if (!accept) return undefined;
-  for (const range of accept.split(",")) {
-    const [type = "", ...params] = range.split(";").map((s) => s.trim());
-    const p = new Map(
-      params.map((x) => {
-        const [k = "", v = ""] = x.split("=");
-        return [k.trim(), v.trim()];
-      }),
-    );
-    if (!p.has("as")) {
-      // A plain media type first: the client prefers the object.
-      if (["application/json", "application/*", "*/*", "application/yaml"].includes(type))
-        return undefined;
-      continue;
-    }
-    if (p.get("as") === "Table" && p.get("g") === "meta.k8s.io") {
-      const v = p.get("v");
-      if (v === "v1" || v === "v1beta1") return `meta.k8s.io/${v}`;
-    }
-  }
-  return undefined;
-}
-
-/** `includeObject`: None, Metadata (default) or Object; 400 otherwise (TableOptions validation). */
-function includeObject(query: URLSearchParams): "None" | "Metadata" | "Object" {
-  const v = query.get("includeObject") ?? "";
-  if (v === "") return "Metadata";
-  if (v === "None" || v === "Metadata" || v === "Object") return v;
-  throw new StatusError(
-    status.badRequest(`includeObject must be one of None, Metadata or Object, not "${v}"`),
-  );
-}
+/** An object as the printers read it: any field may be missing. */
+export type Obj = Record<string, any>;
 
 /** duration.HumanDuration (apimachinery/pkg/util/duration). */
 export function humanDuration(ms: number): string {
@@ -117,7 +79,7 @@ function podReason(p: Obj): string {
   return reason;
 }
 
-interface Printer {
+export interface Printer {
   columns: Column[];
   cells(o: Obj): Cell[];
 }
@@ -358,34 +320,4 @@ export function printerFor(served: Served, crd?: Obj): Printer {
   if (served.custom) return customPrinter(served, crd);
   const d = served.descriptor;
   return PRINTERS[`${d.group}/${d.kind}`] ?? DEFAULT;
-}
-
-const rowObject = (o: KubeObject, include: "None" | "Metadata" | "Object", served: Served) => {
-  if (include === "None") return undefined;
-  if (include === "Object")
-    return { apiVersion: served.descriptor.apiVersion, kind: served.descriptor.kind, ...o };
-  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
-};
-
-/** A Table of `objects` (a list's items, a single object, or a watch event's object). */
-export function toTable(
-  apiVersion: string,
-  served: Served,
-  objects: readonly KubeObject[],
-  query: URLSearchParams,
-  metadata: Record<string, unknown> = {},
-  crd?: Obj,
-): Record<string, unknown> {
-  const include = includeObject(query);
-  const printer = printerFor(served, crd);
-  return {
-    kind: "Table",
-    apiVersion,
-    metadata,
-    columnDefinitions: printer.columns,
-    rows: objects.map((o) => {
-      const object = rowObject(o, include, served);
-      return { cells: printer.cells(o as Obj), ...(object ? { object } : {}) };
-    }),
-  };
 }

@@ -1,9 +1,79 @@
-// Table answers of get, list and watch (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`).
+// Server-side printing: `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` answers a meta.k8s.io
+// Table, as `kubectl get` asks (apiserver/pkg/endpoints/handlers/response.go transformObject), for
+// get, list and watch. The columns are the printers' (printers.ts).
 import type { KubeObject } from "@kin/resources";
-import { CRD_KEY } from "../controllers/customResources.js";
+import type { Served } from "../discovery/catalogue.js";
 import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
 import type { ObjectStore } from "../registry/store.js";
-import { tableRequested, toTable } from "./printers.js";
+import { CRD_KEY } from "../strategies/crds.js";
+import { type Obj, printerFor } from "./printers.js";
+
+/** The Table apiVersion the request asks for (`meta.k8s.io/v1` or `v1beta1`), or undefined. */
+function tableRequested(accept: string | null): string | undefined {
+  if (!accept) return undefined;
+  for (const range of accept.split(",")) {
+    const [type = "", ...params] = range.split(";").map((s) => s.trim());
+    const p = new Map(
+      params.map((x) => {
+        const [k = "", v = ""] = x.split("=");
+        return [k.trim(), v.trim()];
+      }),
+    );
+    if (!p.has("as")) {
+      // A plain media type first: the client prefers the object.
+      if (["application/json", "application/*", "*/*", "application/yaml"].includes(type))
+        return undefined;
+      continue;
+    }
+    if (p.get("as") === "Table" && p.get("g") === "meta.k8s.io") {
+      const v = p.get("v");
+      if (v === "v1" || v === "v1beta1") return `meta.k8s.io/${v}`;
+    }
+  }
+  return undefined;
+}
+
+/** `includeObject`: None, Metadata (default) or Object; 400 otherwise (TableOptions validation). */
+function includeObject(query: URLSearchParams): "None" | "Metadata" | "Object" {
+  const v = query.get("includeObject") ?? "";
+  if (v === "") return "Metadata";
+  if (v === "None" || v === "Metadata" || v === "Object") return v;
+  throw new StatusError(
+    status.badRequest(`includeObject must be one of None, Metadata or Object, not "${v}"`),
+  );
+}
+
+const rowObject = (o: KubeObject, include: "None" | "Metadata" | "Object", served: Served) => {
+  if (include === "None") return undefined;
+  if (include === "Object")
+    return { apiVersion: served.descriptor.apiVersion, kind: served.descriptor.kind, ...o };
+  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
+};
+
+/** A Table of `objects` (a list's items, a single object, or a watch event's object). */
+function toTable(
+  apiVersion: string,
+  served: Served,
+  objects: readonly KubeObject[],
+  query: URLSearchParams,
+  metadata: Record<string, unknown> = {},
+  crd?: Obj,
+): Record<string, unknown> {
+  const include = includeObject(query);
+  const printer = printerFor(served, crd);
+  return {
+    kind: "Table",
+    apiVersion,
+    metadata,
+    columnDefinitions: printer.columns,
+    rows: objects.map((o) => {
+      const object = rowObject(o, include, served);
+      return { cells: printer.cells(o as Obj), ...(object ? { object } : {}) };
+    }),
+  };
+}
 
 /** The encoded Table of `objects` when the request asks for one; undefined otherwise. */
 export function tableOf(

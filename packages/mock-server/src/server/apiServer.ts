@@ -2,6 +2,8 @@ import type { KubeObject } from "@kin/resources";
 import { Auth, storeObjects } from "../auth/auth.js";
 import type { ServiceAccountTokenOptions, StaticIdentity } from "../auth/tokens.js";
 import { serveCustomResources } from "../controllers/customResources.js";
+import { garbageCollector } from "../controllers/garbageCollector.js";
+import { INITIAL_NAMESPACES, namespaceLifecycle } from "../controllers/namespaceLifecycle.js";
 import { Catalogue } from "../discovery/catalogue.js";
 import {
   AGGREGATED_V2BETA1,
@@ -24,7 +26,7 @@ import * as status from "../http/status.js";
 import { StatusError } from "../http/status.js";
 import { updateManagedFields } from "../patch/index.js";
 import { timestamp } from "../registry/metadata.js";
-import { INITIAL_NAMESPACES, Registry } from "../registry/registry.js";
+import { Registry } from "../registry/registry.js";
 import { ObjectStore } from "../registry/store.js";
 import { WatchHub } from "../registry/watchHub.js";
 import { remove, removeCollection } from "../verbs/delete.js";
@@ -128,7 +130,10 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const store = new ObjectStore(options.historySize ?? 10_000);
   const hub = new WatchHub(store, options.bookmarkIntervalMs ?? 60_000);
   const registry = new Registry(catalogue, store);
-  serveCustomResources(catalogue, store, registry, hub);
+  // The controllers, in this order (their hooks run in the order they are registered).
+  garbageCollector(registry);
+  namespaceLifecycle(registry);
+  serveCustomResources(registry, hub);
   // Every write through the API records managedFields (operation Update) for its field manager.
   registry.managedFields = (served, before, after, manager) =>
     updateManagedFields(

@@ -1,46 +1,22 @@
 // Per-kind behaviour of the registries (pkg/registry/<group>/<kind>/strategy.go, v1.28), as far as
-// the mock server models it: name validation, generation, status handling, create-time status.
-import { dns1123LabelErrors, dns1123SubdomainErrors, type KubeObject } from "@kin/resources";
-import { CLEANUP_FINALIZER, establishedStatus } from "../controllers/customResources.js";
+// the mock server models it: which kinds keep a generation and a status subresource, what create sets,
+// what update keeps, what validation checks, how deletion goes. The generic registry
+// (registry/registry.ts) calls these; the kinds' own rules are in names.ts, pods.ts, namespaces.ts, crds.ts.
+import type { KubeObject } from "@kin/resources";
 import type { Served } from "../discovery/catalogue.js";
-import { timestamp } from "../registry/metadata.js";
+import type { FieldCause } from "../http/status.js";
+import type { Meta } from "../registry/metadata.js";
+import { crdErrors, isCrd, prepareCrd } from "./crds.js";
+import {
+  defaultSeededNamespace,
+  isNamespace,
+  prepareNamespace,
+  terminating,
+  withNameLabel,
+} from "./namespaces.js";
+import { isPod, podErrors, podGracePeriod, podStatusOnCreate } from "./pods.js";
 
-/** `apimachinery/pkg/api/validation/path.IsValidPathSegmentName`: names RBAC objects may take. */
-function pathSegmentErrors(name: string): string[] {
-  if (name === "." || name === "..") return [`may not be '${name}'`];
-  const errors: string[] = [];
-  for (const bad of ["/", "%"]) if (name.includes(bad)) errors.push(`may not contain '${bad}'`);
-  return errors;
-}
-
-/** `validation.IsDNS1035Label`: Service names. */
-function dns1035LabelErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(value))
-    errors.push(
-      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-    );
-  return errors;
-}
-
-const PATH_SEGMENT_KINDS = new Set([
-  "rbac.authorization.k8s.io/Role",
-  "rbac.authorization.k8s.io/ClusterRole",
-  "rbac.authorization.k8s.io/RoleBinding",
-  "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "/Event",
-  "events.k8s.io/Event",
-]);
-
-/** The name validation a kind's `ValidateObjectMeta` call uses. */
-export function nameErrors(served: Served, name: string): string[] {
-  const { group, kind } = served.descriptor;
-  if (group === "" && kind === "Namespace") return dns1123LabelErrors(name);
-  if (group === "" && kind === "Service") return dns1035LabelErrors(name);
-  if (PATH_SEGMENT_KINDS.has(`${group}/${kind}`)) return pathSegmentErrors(name);
-  return dns1123SubdomainErrors(name);
-}
+export { nameErrors } from "./names.js";
 
 /**
  * Kinds whose strategy sets `metadata.generation` (1 on create, +1 on a spec change). Pods, services,
@@ -83,58 +59,27 @@ export function specOf(served: Served, object: KubeObject): unknown {
   return rest;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return (
-    ka.length === kb.length &&
-    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-  );
-}
-
-type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
-
-/** `qos.GetPodQOS`, simplified to cpu and memory. */
-function qosClass(pod: { spec?: { containers?: { resources?: Resources }[] } }): string {
-  const containers = pod.spec?.containers ?? [];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const { resources = {} } of containers) {
-    const { requests = {}, limits = {} } = resources;
-    if (Object.keys(requests).length || Object.keys(limits).length) any = true;
-    for (const r of ["cpu", "memory"]) {
-      if (limits[r] === undefined || (requests[r] !== undefined && requests[r] !== limits[r]))
-        guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
 /**
  * `PrepareForCreate`: the status a new object starts with. Kinds with a status subresource drop
- * what the client sent (pods start `Pending` with their QoS class, namespaces `Active`).
+ * what the client sent (pods start `Pending` with their QoS class, namespaces `Active`). A `seed`
+ * (tests' fixtures) keeps what it is given but for the defaults its kind cannot be without.
  */
-export function prepareForCreate(served: Served, object: Record<string, unknown>): void {
+export function prepareForCreate(
+  served: Served,
+  object: Record<string, unknown>,
+  seed: boolean,
+): void {
   const { group, kind } = served.descriptor;
-  if (group === "" && kind === "Namespace") {
-    const spec = (object.spec ?? {}) as { finalizers?: string[] };
-    object.spec = { ...spec, finalizers: spec.finalizers ?? ["kubernetes"] };
-    object.status = { phase: "Active" };
+  if (isCrd(served)) {
+    prepareCrd(object);
     return;
   }
-  if (group === "apiextensions.k8s.io" && kind === "CustomResourceDefinition") {
-    const meta = (object.metadata ?? {}) as { finalizers?: string[] };
-    if (!meta.finalizers?.includes(CLEANUP_FINALIZER))
-      object.metadata = { ...meta, finalizers: [...(meta.finalizers ?? []), CLEANUP_FINALIZER] };
-    object.status = establishedStatus(object as never, timestamp());
+  if (seed) {
+    if (isNamespace(served)) defaultSeededNamespace(object);
+    return;
+  }
+  if (isNamespace(served)) {
+    prepareNamespace(object);
     return;
   }
   // Defaulting of the replicated kinds (pkg/apis/apps/v1/defaults.go): one replica.
@@ -147,11 +92,50 @@ export function prepareForCreate(served: Served, object: Record<string, unknown>
     if (spec.replicas === undefined) object.spec = { ...spec, replicas: 1 };
   }
   if (!hasStatus(served)) return;
-  if (group === "" && kind === "Pod") {
-    object.status = { phase: "Pending", qosClass: qosClass(object) };
+  if (isPod(served)) {
+    object.status = podStatusOnCreate(object);
   } else if (served.custom) {
     delete object.status;
   } else {
     object.status = {};
   }
 }
+
+/**
+ * `PrepareForUpdate` of the main resource: kinds with a status subresource keep the live status
+ * (a namespace's status is the namespace controller's).
+ */
+export function keepStatus(
+  served: Served,
+  live: KubeObject,
+  object: Record<string, unknown>,
+): void {
+  if (isNamespace(served)) object.status = (live as Record<string, unknown>).status;
+  else if (hasStatus(served)) {
+    if ("status" in live) object.status = (live as Record<string, unknown>).status;
+    else delete object.status;
+  }
+}
+
+/** Sets the labels the server keeps on every object of the kind (namespaces: their name). */
+export function setServerLabels(served: Served, meta: Meta, name: string): void {
+  if (isNamespace(served)) meta.labels = withNameLabel(meta, name);
+}
+
+/** Kind-specific validation of create and update (beyond the name). */
+export function validate(served: Served, object: KubeObject): FieldCause[] {
+  if (isPod(served)) return podErrors(object);
+  if (isCrd(served)) return crdErrors(object);
+  return [];
+}
+
+/** Seconds before the object goes once deleted: a pod on a node waits for the kubelet; others 0. */
+export const gracePeriod = (served: Served, live: KubeObject, requested: number | undefined) =>
+  isPod(served) ? podGracePeriod(live, requested) : 0;
+
+/** Whether deletion always waits for a controller, finalizers or not (namespaces: the namespace controller). */
+export const deletionDeferred = (served: Served) => isNamespace(served);
+
+/** The object as deletion marks it, with what the kind changes then (a namespace becomes Terminating). */
+export const markedForDeletion = (served: Served, live: KubeObject, marked: KubeObject) =>
+  isNamespace(served) ? terminating(live, marked) : marked;

@@ -1,7 +1,8 @@
 // delete and deletecollection: DeleteOptions from the body or the query (propagationPolicy,
 // gracePeriodSeconds, preconditions, dryRun, the deprecated orphanDependents), answers as
 // apiserver/pkg/endpoints/handlers/delete.go writes them.
-import { encode, encodeItem, text, writeQuery } from "../http/responses.js";
+import { writeQuery } from "../http/requests.js";
+import { encode, encodeItem, text } from "../http/responses.js";
 import type { Target } from "../http/routing.js";
 import * as status from "../http/status.js";
 import { StatusError } from "../http/status.js";

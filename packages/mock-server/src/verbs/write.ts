@@ -2,7 +2,8 @@
 import type { KubeObject } from "@kin/resources";
 import { parse as parseYaml } from "yaml";
 import type { Served } from "../discovery/catalogue.js";
-import { encode, readObject, text, type WriteQuery, writeQuery } from "../http/responses.js";
+import { readObject, type WriteQuery, writeQuery } from "../http/requests.js";
+import { encode, text } from "../http/responses.js";
 import type { Target } from "../http/routing.js";
 import * as status from "../http/status.js";
 import { StatusError } from "../http/status.js";
@@ -16,11 +17,6 @@ import {
 import { timestamp } from "../registry/metadata.js";
 import type { Registry } from "../registry/registry.js";
 import { checkFields } from "./fieldValidation.js";
-
-const gr = (served: Served) => ({
-  group: served.descriptor.group,
-  resource: served.descriptor.plural,
-});
 
 /** `apiVersion`/`kind` in a body must be the resource's (or absent). */
 function checkKind(served: Served, body: Record<string, unknown>): void {
@@ -240,5 +236,3 @@ export async function patch(
   );
   return text(encode(object), created ? 201 : 200, warnings);
 }
-
-export { gr };
