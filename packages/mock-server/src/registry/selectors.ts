@@ -1,5 +1,5 @@
 // Label and field selectors of a list or watch, parsed by @kin/resources (labels/selector.go,
-// fields/selector.go) with the per-kind field support of fieldSelectors.ts.
+// fields/selector.go) with the per-kind field support of strategies/fieldSelectors.ts.
 import { type KubeObject, parseLabelSelector } from "@kin/resources";
 import type { Served } from "../discovery/catalogue.js";
 import * as status from "../http/status.js";
