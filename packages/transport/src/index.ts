@@ -18,6 +18,7 @@ export type {
   RetryEvent,
   TransportHooks,
 } from "./hooks.js";
+export type { WebSocketOptions } from "./openWebSocket.js";
 export { assertSafePath } from "./path.js";
 export type { RateLimit } from "./rateLimiter.js";
 export { DEFAULT_RATE_LIMIT } from "./rateLimiter.js";
@@ -34,3 +35,4 @@ export type {
 export { createTransport } from "./transport.js";
 export type { WatchEvent } from "./watchDecoder.js";
 export { decodeWatch } from "./watchDecoder.js";
+export type { WebSocketClose, WebSocketConnection } from "./webSocket.js";

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { type Dispatcher, Pool, ProxyAgent } from "undici";
+import { dispatchUpgrade, type UpgradeRequest, type UpgradeResult } from "./upgrade.js";
 
 /** One HTTP exchange as the transport needs it. */
 export interface RawRequest {
@@ -26,6 +27,8 @@ export interface RawResponse {
 /** Sends one request; rejects only when no response came. Never follows redirects. */
 export interface Sender {
   send(request: RawRequest): Promise<RawResponse>;
+  /** Sends an upgrade request (WebSocket); absent when the sender cannot hand over a socket (`fetch`). */
+  upgrade?(request: UpgradeRequest): Promise<UpgradeResult>;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export function undiciSender(
         discard: () => response.body.dump(),
       };
     },
+    upgrade: (request) => dispatchUpgrade(dispatcher, origin, request),
     close: () => dispatcher.close(),
   };
 }

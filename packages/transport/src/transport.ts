@@ -9,6 +9,7 @@ import {
   TransportError,
 } from "./errors.js";
 import { combineHooks, debugHooks, type TransportHooks } from "./hooks.js";
+import { openWebSocket, type WebSocketContext, type WebSocketOptions } from "./openWebSocket.js";
 import { assertSafePath } from "./path.js";
 import { selectProxy } from "./proxy.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLimiter.js";
@@ -23,6 +24,7 @@ import {
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
 import { type WatchEvent, WatchLineDecoder } from "./watchDecoder.js";
+import type { WebSocketConnection } from "./webSocket.js";
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
@@ -52,8 +54,8 @@ export interface TransportOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A query parameter value; `undefined` leaves the parameter out. */
-export type QueryValue = string | number | boolean | undefined;
+/** A query parameter value; `undefined` leaves the parameter out, an array repeats it (`command=a&command=b`). */
+export type QueryValue = string | number | boolean | undefined | readonly string[];
 
 /** What every call takes. */
 export interface CallOptions {
@@ -97,6 +99,12 @@ export interface Transport {
   watch<T>(options: CallOptions): AsyncGenerator<WatchEvent<T>>;
   /** Opens a plain streaming body (pod logs): no read timeout, ends when the server closes or `signal` aborts. */
   stream(options: CallOptions): Promise<Readable>;
+  /**
+   * Opens a WebSocket (an HTTP/1.1 upgrade) with the same connection, TLS, proxy and credentials as
+   * every request: exec, attach and port-forward. A refused upgrade throws `KubeApiError` with the
+   * server's Status; see `WebSocketOptions`. Not available with the `fetch` option.
+   */
+  webSocket(options: WebSocketOptions): Promise<WebSocketConnection>;
   /** Closes idle connections; in-flight requests finish first. */
   close(): Promise<void>;
 }
@@ -105,7 +113,8 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   if (!query) return "";
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) params.append(key, String(value));
+    if (Array.isArray(value)) for (const item of value) params.append(key, item);
+    else if (value !== undefined) params.append(key, String(value));
   }
   const text = params.toString();
   return text ? `?${text}` : "";
@@ -373,6 +382,24 @@ export function createTransport(
     return { info, body };
   }
 
+  const webSocketContext: WebSocketContext = {
+    hostPort,
+    userAgent,
+    defaultTimeoutMs: options.timeoutMs,
+    hooks,
+    describe,
+    target: (info) => `${prefix}${info.path}`,
+    get upgrade() {
+      return sender.upgrade?.bind(sender);
+    },
+    authorization: async () => (auth ? auth.authorization() : undefined),
+    invalidate: () => {
+      auth?.invalidate();
+      return auth !== undefined;
+    },
+    reloadCa,
+  };
+
   return {
     server: credentials.server,
     async request<T>(call: RequestOptions): Promise<T> {
@@ -422,6 +449,7 @@ export function createTransport(
     async stream(call: CallOptions): Promise<Readable> {
       return (await openStream(call)).body;
     },
+    webSocket: (call) => openWebSocket(webSocketContext, call),
     close: () => sender.close(),
   };
 }
