@@ -31,5 +31,6 @@ export type {
 export { createPodEnvironment } from "./harness/podEnvironment.js";
 export type { PodIsolation, PodProcessOptions } from "./harness/podProcess.js";
 export { podIsolation, spawnInPod } from "./harness/podProcess.js";
+export type { ContainerConsole, PortTarget, SimulatedKubelet } from "./kubelet/kubelet.js";
 export type { ApiServer, ApiServerOptions } from "./server/apiServer.js";
 export { createApiServer } from "./server/apiServer.js";

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Server } from "node:net";
 import { type Certificates, generateCertificates } from "../harness/certificates.js";
 import type { ApiServer } from "../server/apiServer.js";
+import { upgrades } from "./upgrades.js";
 
 export interface ListenOptions {
   /** Loopback address to bind. Default `127.0.0.1`. */
@@ -52,25 +53,34 @@ async function readBody(request: AsyncIterable<Buffer>): Promise<Buffer> {
 const authority = (host: string, port: number) =>
   host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 
+/** A Node request as the core's fetch `Request`. `token`, when given, replaces the caller's auth. */
+function toRequest(
+  req: IncomingMessage,
+  scheme: "http" | "https",
+  token: string | undefined,
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+  }
+  if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
+  const local = req.socket.address() as AddressInfo;
+  const url = `${scheme}://${req.headers.host ?? authority(local.address, local.port)}${req.url ?? "/"}`;
+  return new Request(url, { method: req.method, headers, body, signal });
+}
+
 /** Node request → fetch `Request` → the core → Node response. `token`, when given, replaces the caller's auth. */
 function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === "string") headers.set(name, value);
-        else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-      }
-      if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
-      const local = req.socket.address() as AddressInfo;
-      const url = `${scheme}://${req.headers.host ?? authority(local.address, local.port)}${req.url ?? "/"}`;
       // Aborted when the client goes away (or the listener closes): ends stalls and delays of faults.
       const gone = new AbortController();
       res.once("close", () => gone.abort());
-      const response = await apiServer.handle(
-        new Request(url, { method: req.method, headers, body, signal: gone.signal }),
-      );
+      const response = await apiServer.handle(toRequest(req, scheme, token, body, gone.signal));
       if (response.type === "error") {
         // A network error (a fault cutting the connection before any answer): no status line at all.
         res.destroy();
@@ -118,7 +128,27 @@ function adapter(apiServer: ApiServer, scheme: "http" | "https", token?: string)
   };
 }
 
-async function start(server: Server, host: string, port: number | undefined, scheme: string) {
+/** Serves upgrade requests (WebSocket sessions of exec, attach and port-forward) through the core. */
+function serveUpgrades(
+  server: Server,
+  apiServer: ApiServer,
+  scheme: "http" | "https",
+  token?: string,
+): () => void {
+  const sessions = upgrades(apiServer, (req, signal) =>
+    toRequest(req, scheme, token, undefined, signal),
+  );
+  server.on("upgrade", sessions.handle);
+  return sessions.closeAll;
+}
+
+async function start(
+  server: Server,
+  host: string,
+  port: number | undefined,
+  scheme: string,
+  closeUpgrades: () => void,
+) {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port ?? 0, host, () => resolve());
@@ -132,6 +162,7 @@ async function start(server: Server, host: string, port: number | undefined, sch
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         (server as Server & { closeAllConnections(): void }).closeAllConnections();
+        closeUpgrades();
       }),
   };
 }
@@ -147,7 +178,11 @@ export async function listen(
     { cert: certificates.cert, key: certificates.key },
     adapter(apiServer, "https"),
   );
-  return { ...(await start(server, host, options.port, "https")), ca: certificates.ca };
+  const closeUpgrades = serveUpgrades(server, apiServer, "https");
+  return {
+    ...(await start(server, host, options.port, "https", closeUpgrades)),
+    ca: certificates.ca,
+  };
 }
 
 /**
@@ -157,5 +192,6 @@ export async function listen(
  */
 export async function listenProxy(apiServer: ApiServer, options: ProxyOptions): Promise<Listener> {
   const server = createHttpServer(adapter(apiServer, "http", options.token));
-  return start(server, options.host ?? "127.0.0.1", options.port, "http");
+  const closeUpgrades = serveUpgrades(server, apiServer, "http", options.token);
+  return start(server, options.host ?? "127.0.0.1", options.port, "http", closeUpgrades);
 }

@@ -24,11 +24,13 @@ import { answerError, fail, json, text } from "../http/responses.js";
 import { route, type Target, type Verb, verbOf } from "../http/routing.js";
 import * as status from "../http/status.js";
 import { StatusError } from "../http/status.js";
+import { KubeletState, type SimulatedKubelet } from "../kubelet/kubelet.js";
 import { updateManagedFields } from "../patch/index.js";
 import { timestamp } from "../registry/metadata.js";
 import { Registry } from "../registry/registry.js";
 import { ObjectStore } from "../registry/store.js";
 import { WatchHub } from "../registry/watchHub.js";
+import { connect } from "../verbs/connect.js";
 import { remove, removeCollection } from "../verbs/delete.js";
 import { get, list } from "../verbs/read.js";
 import { getScale, writeScale } from "../verbs/scale.js";
@@ -66,6 +68,11 @@ export interface ApiServerOptions {
   faults?: FaultPlan;
   /** The server's log: one line per request (method, path and query, status, time) and per fault fired. Never a token. */
   log?: (line: string) => void;
+  /**
+   * Offer `v5.channel.k8s.io` for exec and attach (stdin can be half-closed), as kube-apiserver 1.30+
+   * does. Default false: v1.28's kubelet offers `v4.channel.k8s.io` and older.
+   */
+  remoteCommandV5?: boolean;
 }
 
 /** The core of the fake API server: a fetch-style handler over an in-memory store. Adapters serve it. */
@@ -106,6 +113,8 @@ export interface ApiServer {
   close(): void;
   /** The fault plan: `faults.set(plan)`, `faults.clear()`, `faults.counts()`. */
   readonly faults: Faults;
+  /** The simulated kubelet behind exec, attach and port-forward: port maps, consoles, host processes. */
+  readonly kubelet: SimulatedKubelet;
 }
 
 const VERSION = {
@@ -148,6 +157,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       },
     ) as KubeObject;
   const discovery = new DiscoveryDocuments(catalogue);
+  const kubelet = new KubeletState(options.remoteCommandV5 ?? false);
   const namespaces = catalogue.get("", "v1", "namespaces");
   for (const name of INITIAL_NAMESPACES)
     registry.create(
@@ -257,8 +267,15 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
         return writeScale(registry, target, request, query, verb === "update" ? "PUT" : "PATCH");
       return fail(status.methodNotAllowed());
     }
+    if (
+      target.served.descriptor.group === "" &&
+      target.served.descriptor.kind === "Pod" &&
+      (sub === "exec" || sub === "attach" || sub === "portforward")
+    ) {
+      return connect(store, kubelet, target, request, query);
+    }
     if (sub !== undefined && sub !== "status") {
-      // Connect and other subresources (log, exec, eviction, binding…) are not modelled.
+      // Other subresources (log, proxy, eviction, binding…) are not modelled.
       return fail(status.methodNotAllowed());
     }
     switch (verb) {
@@ -326,6 +343,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
   const server: ApiServer = {
     handle: (request) => faults.handle(request, handle),
     faults,
+    kubelet,
     issueToken: (identity) => auth.tokens.issueStatic(identity),
     issueServiceAccountToken: (tokenOptions) => auth.tokens.issueServiceAccountToken(tokenOptions),
     revokeToken: (token) => auth.tokens.revoke(token),
@@ -351,6 +369,7 @@ export function createApiServer(options: ApiServerOptions = {}): ApiServer {
       return hub.size;
     },
     close() {
+      kubelet.closeAll();
       hub.closeAll();
       registry.dispose();
     },
