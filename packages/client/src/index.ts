@@ -34,9 +34,22 @@ export {
   strategicMergePatch,
 } from "@kin/resources";
 export type { Status, WatchEvent } from "@kin/transport";
-export { ConnectionError, KubeApiError, TransportError } from "@kin/transport";
+export {
+  ConnectionError,
+  KubeApiError,
+  RequestAbortedError,
+  StreamError,
+  TransportError,
+} from "@kin/transport";
 export type { Client, ClientOptions, NamespaceOption } from "./client.js";
 export { createClient } from "./client.js";
+export type {
+  AttachOptions,
+  ExecOptions,
+  ExecResult,
+  ExecSession,
+  TerminalSize,
+} from "./exec.js";
 export type { LogOptions } from "./logs.js";
 export type {
   ApplyOptions,
@@ -45,6 +58,13 @@ export type {
   ListOptions,
   WriteOptions,
 } from "./options.js";
+export type {
+  ForwardedConnection,
+  ForwardedPort,
+  PortForward,
+  PortForwardOptions,
+  PortSpec,
+} from "./portForward.js";
 export type { RawApi } from "./raw.js";
 export type { ResourceApi } from "./resourceApi.js";
 export type { WatchOptions } from "./watch.js";

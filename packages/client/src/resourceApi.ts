@@ -12,6 +12,7 @@ import {
   type Status,
 } from "@kin/resources";
 import type { Transport, WatchEvent } from "@kin/transport";
+import { type AttachOptions, type ExecOptions, type ExecSession, openSession } from "./exec.js";
 import { type LogOptions, logLines, logText } from "./logs.js";
 import {
   type ApplyOptions,
@@ -23,6 +24,12 @@ import {
   type WriteOptions,
   writeQuery,
 } from "./options.js";
+import {
+  type PortForward,
+  type PortForwardOptions,
+  type PortSpec,
+  portForward,
+} from "./portForward.js";
 import { type WatchOptions, watchResource } from "./watch.js";
 
 /** Operations on one kind of resource, in one namespace (or cluster-wide). */
@@ -66,6 +73,22 @@ export interface ResourceApi<T extends KubeObject> {
   logs(name: string, options?: LogOptions): Promise<string>;
   /** Pod logs line by line as they come (`follow: true` to keep reading). */
   streamLogs(name: string, options?: LogOptions): AsyncGenerator<string>;
+  /**
+   * Runs `command` in a container of the pod (Pods only) over WebSocket; resolves once the session is
+   * open with its streams and a `result` promise of the exit code. See `ExecSession`.
+   */
+  exec(name: string, command: readonly string[], options?: ExecOptions): Promise<ExecSession>;
+  /** Attaches to the main process of a container of the pod (Pods only), as `exec` without a command. */
+  attach(name: string, options?: AttachOptions): Promise<ExecSession>;
+  /**
+   * Forwards local TCP ports to the pod's ports (Pods only): a listener per port on 127.0.0.1, any
+   * number of concurrent connections, each over its own WebSocket. See `PortForward`.
+   */
+  portForward(
+    name: string,
+    ports: readonly PortSpec[],
+    options?: PortForwardOptions,
+  ): Promise<PortForward>;
 }
 
 function jsonOf(patch: PatchBody): unknown {
@@ -234,6 +257,18 @@ export function resourceApi<T extends KubeObject>(
     streamLogs: (name, options) => {
       requireSubresource("log");
       return logLines(transport, objectPath(name, "log"), options);
+    },
+    exec: async (name, command, options) => {
+      requireSubresource("exec");
+      return openSession(transport, objectPath(name, "exec"), command, options);
+    },
+    attach: async (name, options) => {
+      requireSubresource("attach");
+      return openSession(transport, objectPath(name, "attach"), undefined, options);
+    },
+    portForward: async (name, ports, options) => {
+      requireSubresource("portforward");
+      return portForward(transport, objectPath(name), ports, options);
     },
   };
   return api;

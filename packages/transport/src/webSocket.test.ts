@@ -152,6 +152,16 @@ describe("WebSocketConnection", () => {
     expect(await ws.closed).toEqual({ code: 1000, reason: "", clean: true });
   });
 
+  it("reads empty messages, also one that ends a chunk", async () => {
+    const socket = new FakeSocket();
+    const ws = open(socket);
+    socket.push(frame(2, ""));
+    socket.push(Buffer.concat([frame(2, "\x01"), frame(2, "")]));
+    socket.push(frame(8, Buffer.from([0x03, 0xe8])));
+    expect((await collect(ws)).map((m) => m.length)).toEqual([0, 1, 0]);
+    socket.destroy();
+  });
+
   it.each([
     ["a masked frame", frame(2, "x", { mask: true }), 1002, /masked frame from the server/],
     ["reserved bits", frame(2, "x", { rsv: 4 }), 1002, /reserved bits/],

@@ -332,6 +332,7 @@ export class WebSocketConnection implements AsyncIterable<Buffer> {
 
   /** Takes `n` buffered bytes (copied only when they span chunks). */
   #take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.#buffered -= n;
     const first = this.#chunks[0] as Buffer;
     if (first.length > n) {
