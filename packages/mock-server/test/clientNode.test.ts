@@ -1,12 +1,19 @@
 // @kubernetes/client-node 2.0.1 (a dev dependency of these tests only) against the HTTPS listener:
-// list, create, patch (JSON merge and strategic merge) and watch, as its users do.
+// list, create, patch (JSON merge and strategic merge) and watch, as its users do; Exec and
+// PortForward over WebSocket against the simulated kubelet.
+import { once } from "node:events";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { PassThrough, Readable, Writable } from "node:stream";
 import {
   AppsV1Api,
   CoreV1Api,
+  Exec,
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  PortForward,
   setHeaderOptions,
+  type V1Status,
   Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -188,3 +195,114 @@ describe("@kubernetes/client-node 2.0.1 against the HTTPS listener", () => {
     await Promise.race([ended, new Promise((r) => setTimeout(r, 2_000))]);
   });
 });
+
+describe("@kubernetes/client-node 2.0.1's Exec and PortForward against the simulated kubelet", () => {
+  beforeAll(() => {
+    api.seed([
+      { apiVersion: "v1", kind: "Node", metadata: { name: "node-1" } },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "shell", namespace: "demo" },
+        spec: { nodeName: "node-1", containers: [{ name: "c", image: "busybox" }] },
+        status: { phase: "Running", containerStatuses: [{ name: "c", state: { running: {} } }] },
+      },
+    ] as never);
+  });
+
+  const sink = () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    return { stream, text: () => Buffer.concat(chunks).toString() };
+  };
+
+  it("Exec: stdout and stderr apart, the exit code in the status (v4 negotiated)", async () => {
+    const out = sink();
+    const err = sink();
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(kc)
+        .exec(
+          "demo",
+          "shell",
+          "c",
+          ["sh", "-c", "echo out; echo err >&2; exit 3"],
+          out.stream,
+          err.stream,
+          null,
+          false,
+          resolve,
+        )
+        .then((ws) => expect(ws.protocol).toBe("v4.channel.k8s.io"), reject);
+    });
+    expect(out.text()).toBe("out\n");
+    expect(err.text()).toBe("err\n");
+    expect(status).toMatchObject({
+      status: "Failure",
+      reason: "NonZeroExitCode",
+      details: { causes: [{ reason: "ExitCode", message: "3" }] },
+    });
+    await waitForSessions(0);
+  });
+
+  it("Exec with stdin: data in, the same data out", async () => {
+    const out = sink();
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(kc)
+        .exec(
+          "demo",
+          "shell",
+          "c",
+          ["head", "-c", "5"],
+          out.stream,
+          null,
+          Readable.from([Buffer.from("hello, world")]),
+          false,
+          resolve,
+        )
+        .catch(reject);
+    });
+    expect(out.text()).toBe("hello");
+    expect(status.status).toBe("Success");
+  });
+
+  it("Exec of an unknown container fails the upgrade with the apiserver's 400", async () => {
+    const error = await new Exec(kc)
+      .exec("demo", "shell", "nope", ["true"], process.stdout, null, null, false)
+      .catch((e: unknown) => e);
+    expect(String((error as { message?: string }).message ?? error)).toMatch(/400/);
+  });
+
+  it("PortForward: one connection to the pod's port, data both ways", async () => {
+    const echo = createNetServer((socket) => socket.pipe(socket));
+    echo.listen(0, "127.0.0.1");
+    await once(echo, "listening");
+    const undo = api.kubelet.forwardPort("demo", "shell", 5432, {
+      port: (echo.address() as AddressInfo).port,
+    });
+    const out = sink();
+    const input = new PassThrough();
+    const ws = (await new PortForward(kc).portForward(
+      "demo",
+      "shell",
+      [5432],
+      out.stream,
+      null,
+      input,
+    )) as { close(): void };
+    input.write("ping over the tunnel");
+    while (out.text() !== "ping over the tunnel") await new Promise((r) => setTimeout(r, 5));
+    ws.close();
+    await waitForSessions(0);
+    undo();
+    echo.close();
+  });
+});
+
+async function waitForSessions(count: number) {
+  while (api.kubelet.sessions !== count) await new Promise((r) => setTimeout(r, 5));
+}

@@ -221,9 +221,8 @@ PROGRAMS.bash = PROGRAMS.sh as Program;
 export const SIMULATED_PROGRAMS = Object.keys(PROGRAMS).sort();
 
 interface SimpleCommand {
-  words: string[];
-  /** `>&2`: stdout goes to stderr. */
-  toStderr: boolean;
+  /** The command's text, expanded only when it runs (so `$?` is the previous command's status). */
+  text: string;
   /** How it joins the command before it. */
   join: ";" | "&&" | "||";
 }
@@ -247,53 +246,73 @@ class Shell {
     return this.variables[name] ?? this.io.env[name] ?? "";
   }
 
-  parse(script: string): SimpleCommand[] {
+  /** Splits a script into commands at `;`, newlines, `&&` and `||` outside quotes. */
+  split(script: string): SimpleCommand[] {
     const commands: SimpleCommand[] = [];
-    let current: SimpleCommand = { words: [], toStderr: false, join: ";" };
+    let start = 0;
+    let join: SimpleCommand["join"] = ";";
+    const cut = (end: number, next: SimpleCommand["join"], skip: number) => {
+      const text = script.slice(start, end);
+      if (text.trim() !== "") commands.push({ text, join });
+      join = next;
+      start = end + skip;
+    };
+    for (let i = 0; i < script.length; i++) {
+      const c = script[i];
+      if (c === "\\") i++;
+      else if (c === "'")
+        i = script.indexOf("'", i + 1) === -1 ? script.length : script.indexOf("'", i + 1);
+      else if (c === '"') {
+        for (i++; i < script.length && script[i] !== '"'; i++) if (script[i] === "\\") i++;
+      } else if (c === ";" || c === "\n") cut(i, ";", 1);
+      else if ((c === "&" || c === "|") && script[i + 1] === c) {
+        cut(i, c === "&" ? "&&" : "||", 2);
+        i++;
+      }
+    }
+    cut(script.length, ";", 0);
+    return commands;
+  }
+
+  /** A command's words, expanded now; `>&2` (or `1>&2`) sends its stdout to stderr. */
+  words(text: string): { words: string[]; toStderr: boolean } {
+    const words: string[] = [];
+    let toStderr = false;
     let word: string | undefined;
     const endWord = () => {
       if (word === undefined) return;
-      if (word === ">&2" || word === "1>&2") current.toStderr = true;
-      else if (word !== "2>&1") current.words.push(word);
+      if (word === ">&2" || word === "1>&2") toStderr = true;
+      else if (word !== "2>&1") words.push(word);
       word = undefined;
     };
-    const endCommand = (join: SimpleCommand["join"]) => {
-      endWord();
-      if (current.words.length > 0) commands.push(current);
-      current = { words: [], toStderr: false, join };
-    };
-    for (let i = 0; i < script.length; i++) {
-      const c = script[i] as string;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i] as string;
       if (c === "'") {
-        const end = script.indexOf("'", i + 1);
-        word = (word ?? "") + script.slice(i + 1, end === -1 ? undefined : end);
-        i = end === -1 ? script.length : end;
+        const end = text.indexOf("'", i + 1);
+        word = (word ?? "") + text.slice(i + 1, end === -1 ? undefined : end);
+        i = end === -1 ? text.length : end;
       } else if (c === '"') {
         word ??= "";
-        for (i++; i < script.length && script[i] !== '"'; i++) {
-          const d = script[i] as string;
-          if (d === "\\" && /["\\$]/.test(script[i + 1] ?? "")) word += script[++i];
+        for (i++; i < text.length && text[i] !== '"'; i++) {
+          const d = text[i] as string;
+          if (d === "\\" && /["\\$]/.test(text[i + 1] ?? "")) word += text[++i];
           else if (d === "$") {
-            const [name, length] = this.#variableAt(script, i);
+            const [name, length] = this.#variableAt(text, i);
             word += name === undefined ? "$" : this.#expand(name);
             i += length - 1;
           } else word += d;
         }
       } else if (c === "\\") {
-        word = (word ?? "") + (script[++i] ?? "");
+        word = (word ?? "") + (text[++i] ?? "");
       } else if (c === "$") {
-        const [name, length] = this.#variableAt(script, i);
+        const [name, length] = this.#variableAt(text, i);
         word = (word ?? "") + (name === undefined ? "$" : this.#expand(name));
         i += length - 1;
-      } else if (c === ";" || c === "\n") endCommand(";");
-      else if ((c === "&" || c === "|") && script[i + 1] === c) {
-        endCommand(c === "&" ? "&&" : "||");
-        i++;
       } else if (c === " " || c === "\t") endWord();
       else word = (word ?? "") + c;
     }
-    endCommand(";");
-    return commands;
+    endWord();
+    return { words, toStderr };
   }
 
   /** The variable name at `script[i] === "$"` and how many characters it takes. */
@@ -306,18 +325,20 @@ class Shell {
   }
 
   async run(script: string): Promise<number> {
-    for (const command of this.parse(script)) {
+    for (const command of this.split(script)) {
       if (this.exited || this.io.signal.aborted) break;
       if (command.join === "&&" && this.status !== 0) continue;
       if (command.join === "||" && this.status === 0) continue;
-      const [name = "", ...args] = command.words;
+      const { words, toStderr } = this.words(command.text);
+      if (words.length === 0) continue;
+      const [name = "", ...args] = words;
       if (name === "exit") {
         const code = args[0] === undefined ? this.status : Number.parseInt(args[0], 10);
         this.status = Number.isNaN(code) ? 2 : code & 0xff;
         this.exited = true;
         break;
       }
-      const io: ProcessIO = command.toStderr
+      const io: ProcessIO = toStderr
         ? { ...this.io, write: (_stream, data) => this.io.write(2, data) }
         : this.io;
       const program = PROGRAMS[name.slice(name.lastIndexOf("/") + 1)];
