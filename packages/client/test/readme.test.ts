@@ -1,4 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createApiServer, type HttpsListener, listen } from "@kin/mock-server";
@@ -10,18 +12,26 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const work = join(root, "test", ".readme");
 const api = createApiServer();
 let listener: HttpsListener;
+const web = createServer((_req, res) => res.end("hello from web-0\n"));
 
 const readme = await readFile(join(root, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 
 beforeAll(async () => {
   listener = await listen(api);
+  // web-0 runs on a node (so exec and port-forward reach the simulated kubelet); its port 80 is a
+  // small HTTP server here.
+  api.add({ apiVersion: "v1", kind: "Node", metadata: { name: "node-1" } });
   api.add({
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: "web-0", namespace: "default", labels: { app: "web" } },
-    spec: { containers: [{ name: "web", image: "nginx" }] },
+    spec: { nodeName: "node-1", containers: [{ name: "web", image: "nginx" }] },
+    status: { phase: "Running" },
   });
+  web.listen(0, "127.0.0.1");
+  await new Promise((resolve) => web.once("listening", resolve));
+  api.kubelet.forwardPort("default", "web-0", 80, { port: (web.address() as AddressInfo).port });
   await mkdir(work, { recursive: true });
   await writeFile(
     join(work, "kubeconfig"),
@@ -38,6 +48,7 @@ afterAll(async () => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
   await listener.close();
+  web.close();
   await rm(work, { recursive: true, force: true });
 });
 
