@@ -60,6 +60,8 @@ export interface PortForward {
 
 const DATA = 0;
 const ERROR = 1;
+/** Bytes queued on a local socket before the WebSocket's reader waits for it. */
+const SOCKET_QUEUE_BYTES = 256 * 1024;
 /** The kubelet's error message is one line; keep at most this much of it. */
 const MAX_ERROR_BYTES = 16 * 1024;
 
@@ -129,7 +131,9 @@ export async function portForward(
     };
     const toSocket: ChannelSink = async (data) => {
       if (socket.destroyed) return;
-      if (!socket.write(data)) {
+      socket.write(data);
+      // Wait only when much is queued: a wait per message (a socket's 16 KiB mark) costs a loop turn each.
+      if (socket.writableLength > SOCKET_QUEUE_BYTES) {
         await new Promise((resolve) => {
           socket.once("drain", resolve);
           socket.once("close", resolve);
