@@ -126,7 +126,9 @@ for (const [name, once_] of /** @type {const} */ ([
     await once_();
     times.push(performance.now() - started);
   }
-  report(`exec round trip (exec true), ${name}: median ${median(times).toFixed(2)} ms over ${runs}`);
+  report(
+    `exec round trip (exec true), ${name}: median ${median(times).toFixed(2)} ms over ${runs}`,
+  );
 }
 
 // echo round trip inside one session
@@ -143,7 +145,9 @@ for (const [name, once_] of /** @type {const} */ ([
   }
   session.stdin?.end();
   await session.result;
-  report(`echo round trip in a session (cat), kin: median ${median(times).toFixed(3)} ms over ${runs}`);
+  report(
+    `echo round trip in a session (cat), kin: median ${median(times).toFixed(3)} ms over ${runs}`,
+  );
 }
 
 // port-forward throughput

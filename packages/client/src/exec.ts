@@ -3,11 +3,11 @@
 // with the exit code, or a failure), the resize channel 4 (JSON `{"Width","Height"}`). v5 is preferred
 // and lets stdin be half-closed; v4 (kube-apiserver ≤ 1.29) is the fallback.
 import { type Readable, Writable } from "node:stream";
+import type { Status } from "@kin/resources";
 import {
   KubeApiError,
   RequestAbortedError,
   type RequestInfo,
-  type Status,
   StreamError,
   type Transport,
   type WebSocketConnection,
@@ -103,9 +103,7 @@ function resultOf(info: RequestInfo, text: string): ExecResult {
       `${info.method} ${info.path} → the error channel held no Status: ${JSON.stringify(text.slice(0, 200))}`,
     );
   }
-  const status = parsed as Partial<Status> & {
-    details?: { causes?: { reason?: string; message?: string }[] };
-  };
+  const status = parsed as Status;
   if (status.status === "Success") return { exitCode: 0 };
   if (status.status === "Failure" && status.reason === "NonZeroExitCode") {
     const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
