@@ -32,7 +32,7 @@ beforeAll(async () => {
     target: "node20",
     conditions: ["@kin/source"],
     // npm dependencies stay external: they resolve from this package's node_modules.
-    external: ["yaml", "@peculiar/*", "reflect-metadata"],
+    external: ["yaml", "@peculiar/*", "reflect-metadata", "ws"],
     logLevel: "error",
   });
   work = await mkdtemp(join(tmpdir(), "kin-cli-test-"));
