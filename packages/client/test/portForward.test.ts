@@ -62,6 +62,12 @@ afterAll(async () => {
   echo.close();
 });
 
+/** Sockets open in this process (TCP and TLS): both ends of every WebSocket and local connection. */
+const openSockets = () =>
+  (process as unknown as { _getActiveHandles(): object[] })
+    ._getActiveHandles()
+    .filter((h) => ["TLSSocket", "Socket"].includes(h.constructor.name)).length;
+
 const waitFor = async (condition: () => boolean) => {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 };
@@ -165,6 +171,7 @@ describe("portForward", () => {
   });
 
   it("on abort closes the listener and every connection on both sides", async () => {
+    const socketsBefore = openSockets();
     const controller = new AbortController();
     const forward = await client
       .api(Pod)
@@ -182,11 +189,14 @@ describe("portForward", () => {
     );
     expect(forward.connections).toBe(20);
     expect(api.kubelet.sessions).toBe(20);
+    expect(openSockets()).toBeGreaterThanOrEqual(socketsBefore + 60); // local, WebSocket, pod side
     controller.abort();
     await forward.closed;
     expect(forward.connections).toBe(0);
     await Promise.all(sockets.map((s) => (s.destroyed ? undefined : once(s, "close"))));
     await waitFor(() => api.kubelet.sessions === 0 && echoSockets.size === 0);
+    // Sockets of earlier tests may still be closing: none of this test's is left.
+    await waitFor(() => openSockets() <= socketsBefore);
     const refused = connect(local, "127.0.0.1");
     const [failure] = (await once(refused, "error")) as [NodeJS.ErrnoException];
     expect(failure.code).toBe("ECONNREFUSED");
