@@ -187,6 +187,39 @@ describe("exec at the wire", () => {
   });
 });
 
+describe("real processes for a marked pod", () => {
+  it("runs argv on the host with the container's env, its streams and exit code; others stay simulated", async () => {
+    const undo = api.kubelet.runOnHost("demo", "web");
+    const command = [
+      "node",
+      "-e",
+      "process.stdout.write(process.env.HOSTNAME); process.stderr.write('e'); process.exit(4)",
+    ]
+      .map((word) => `command=${encodeURIComponent(word)}`)
+      .join("&");
+    const { messages } = await session(path("web", "exec", `${command}&stdout=1&stderr=1`), [
+      "v4.channel.k8s.io",
+    ]);
+    const text = (channel: number) =>
+      messages
+        .filter((m) => (m as Buffer)[0] === channel)
+        .map((m) => (m as Buffer).subarray(1).toString())
+        .join("");
+    expect([text(1), text(2)]).toEqual(["web", "e"]);
+    expect(JSON.parse(text(3))).toMatchObject({
+      reason: "NonZeroExitCode",
+      details: { causes: [{ reason: "ExitCode", message: "4" }] },
+    });
+    undo();
+    const simulated = await session(path("web", "exec", `${command}&stdout=1`), [
+      "v4.channel.k8s.io",
+    ]);
+    expect(String((simulated.messages.at(-1) as Buffer).subarray(1))).toMatch(
+      /executable file not found in \$PATH/,
+    );
+  });
+});
+
 describe("port-forward at the wire", () => {
   it("prefixes both channels with the port, little-endian, then carries the data", async () => {
     const server = createServer((socket) => socket.end("hello from the pod"));

@@ -76,8 +76,7 @@ export async function openWebSocket(
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(protocol))
       throw new TypeError(`${JSON.stringify(protocol)} is not a valid subprotocol name`);
   }
-  const upgrade = context.upgrade;
-  if (!upgrade) {
+  if (!context.upgrade) {
     throw new TransportError(
       info,
       `${info.method} ${info.path} → WebSocket needs kin's own connection pool: not available with the \`fetch\` option`,
@@ -120,8 +119,11 @@ export async function openWebSocket(
       };
       const authorization = await context.authorization();
       if (authorization !== undefined) headers.authorization = authorization;
+      // Read each time: after a CA reload a new pool has taken over.
+      const upgrade = context.upgrade;
       let result: UpgradeResult;
       try {
+        if (!upgrade) throw new Error("no connection pool");
         result = await upgrade({
           target: context.target(info),
           headers,

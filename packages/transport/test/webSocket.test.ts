@@ -220,6 +220,25 @@ describe("Transport.webSocket", () => {
     await transport.close();
   });
 
+  it("re-reads a rotated CA after a failed handshake and connects with it", async () => {
+    echo();
+    const other = await generateCertificates();
+    let reloads = 0;
+    const credentials: Credentials = {
+      ...credentialsFor({ url, ca: other.ca }, token),
+      reloadCa: async () => {
+        reloads++;
+        return ca;
+      },
+    };
+    const transport = transportFor(credentials);
+    const ws = await transport.webSocket({ path: "/api/v1/x", protocols: PROTOCOLS });
+    expect(reloads).toBe(1);
+    expect(ws.protocol).toBe("v4.channel.k8s.io");
+    await ws.close();
+    await transport.close();
+  });
+
   it("refuses a handshake whose subprotocol was not offered or is missing", async () => {
     const transport = transportFor();
     const error = await transport
