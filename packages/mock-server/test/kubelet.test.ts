@@ -10,9 +10,10 @@ import { type ApiServer, createApiServer } from "../src/server/apiServer.js";
 let api: ApiServer;
 let listener: HttpsListener;
 let token: string;
+const log: string[] = [];
 
 beforeAll(async () => {
-  api = createApiServer();
+  api = createApiServer({ log: (line) => log.push(line) });
   token = api.issueToken();
   api.seed([
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } },
@@ -88,6 +89,9 @@ describe("exec at the wire", () => {
       [1, "hi\n"],
       [3, '{"metadata":{},"status":"Success"}'],
     ]);
+    expect(log.at(-1)).toMatch(
+      /^GET \/api\/v1\/namespaces\/demo\/pods\/web\/exec\?command=sh&command=-c&command=echo\+hi&stdout=1 → 101 \(WebSocket\) \(\d+ ms\)$/,
+    );
   });
 
   it("v4.base64: text frames with the channel as a digit", async () => {

@@ -82,7 +82,11 @@ async function writeBack(socket: Duplex, response: Response): Promise<void> {
     try {
       for await (const chunk of response.body) {
         if (socket.destroyed) break;
-        if (!socket.write(chunk)) await new Promise((resolve) => socket.once("drain", resolve));
+        if (!socket.write(chunk))
+          await new Promise((resolve) => {
+            socket.once("drain", resolve);
+            socket.once("close", resolve);
+          });
       }
     } catch {
       socket.destroy();

@@ -1,5 +1,7 @@
 // Faults around the core's `handle()`: decides with the plan's matcher, applies the fault, and writes
 // one log line per request and one per fault fired (never a token: method, path and query only).
+
+import { upgradeOf } from "../http/upgrade.js";
 import {
   cutWatch,
   delay,
@@ -111,7 +113,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       const response = await apply(fired, request, verb, url, next);
       const ms = Math.round(performance.now() - started);
       log?.(
-        `${line} → ${response.type === "error" ? "connection cut" : response.status} (${ms} ms)`,
+        `${line} → ${response.type === "error" ? "connection cut" : upgradeOf(response) ? "101 (WebSocket)" : response.status} (${ms} ms)`,
       );
       return response;
     },
