@@ -5,6 +5,8 @@ export type {
   ProxyOptions,
 } from "./adapters/httpsListener.js";
 export { listen, listenProxy } from "./adapters/httpsListener.js";
+export type { KubeletListener, KubeletListenOptions } from "./adapters/kubeletListener.js";
+export { listenKubelet } from "./adapters/kubeletListener.js";
 export type { UserInfo } from "./auth/identity.js";
 export type { ServiceAccountTokenOptions, StaticIdentity } from "./auth/tokens.js";
 export type { Fault, FaultMatch, FaultPlan, FaultRule, Faults } from "./faults/index.js";

@@ -135,8 +135,8 @@ function serveUpgrades(
   scheme: "http" | "https",
   token?: string,
 ): () => void {
-  const sessions = upgrades(apiServer, (req, signal) =>
-    toRequest(req, scheme, token, undefined, signal),
+  const sessions = upgrades((req, signal) =>
+    apiServer.handle(toRequest(req, scheme, token, undefined, signal)),
   );
   server.on("upgrade", sessions.handle);
   return sessions.closeAll;

@@ -1,4 +1,4 @@
-// HTTP upgrades on the listener: the request goes through the core like any other (authentication,
+// HTTP upgrades on a listener: the request goes through the core like any other (authentication,
 // RBAC, faults, the pod checks); a session answer becomes a WebSocket (the `ws` server, with the
 // subprotocol chosen as the kubelet's handshake chooses it: the client's first supported one, else
 // 403), any other answer is written back on the socket as it is and the connection closed — as the
@@ -8,16 +8,15 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { upgradeOf } from "../http/upgrade.js";
 import { chooseProtocol } from "../kubelet/channels.js";
-import type { ApiServer } from "../server/apiServer.js";
 
 /** Largest client message a session accepts (the channel protocols send far smaller ones). */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** Upgrades on one listener, and the sockets they hold (closed with the listener). */
-export function upgrades(
-  apiServer: ApiServer,
-  toRequest: (req: IncomingMessage, signal: AbortSignal) => Request,
-) {
+/**
+ * Upgrades on one listener, and the sockets they hold (closed with the listener): `answer` gives the
+ * core's answer to each upgrade request (a session, or a response to write back).
+ */
+export function upgrades(answer: (req: IncomingMessage, signal: AbortSignal) => Promise<Response>) {
   const sockets = new Set<Duplex>();
   const chosen = new WeakMap<IncomingMessage, string>();
   const wss = new WebSocketServer({
@@ -35,7 +34,7 @@ export function upgrades(
     socket.once("close", () => gone.abort());
     let response: Response;
     try {
-      response = await apiServer.handle(toRequest(req, gone.signal));
+      response = await answer(req, gone.signal);
     } catch (error) {
       response = new Response(`mock server failure: ${(error as Error).message}`, { status: 500 });
     }
