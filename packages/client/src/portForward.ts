@@ -2,7 +2,7 @@
 // local connection gets its own WebSocket (the kubelet serves one set of ports per connection), whose
 // data channel 0 and error channel 1 each start with the port as 2 little-endian bytes. Errors the
 // server writes on the error channel end that connection and are reported.
-import { once } from "node:events";
+import { once, setMaxListeners } from "node:events";
 import { createServer, type Server, type Socket } from "node:net";
 import {
   StreamError,
@@ -87,6 +87,8 @@ export async function portForward(
     ((error: TransportError, c: ForwardedConnection) =>
       process.emitWarning(`port-forward ${c.local} → ${c.remote}: ${error.message}`));
   const stop = new AbortController();
+  // Every connection's WebSocket listens to it: as many listeners as connections.
+  setMaxListeners(0, stop.signal);
   const sockets = new Set<Socket>();
   const webSockets = new Set<WebSocketConnection>();
   const servers: Server[] = [];

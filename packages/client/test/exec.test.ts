@@ -256,7 +256,10 @@ describe("exec with v5", () => {
   });
   afterAll(() => stop(server));
 
-  it("half-closes stdin: cat ends when stdin ends, 64 MB intact, memory bounded", async () => {
+  // A generous limit guards against a hang only: 64 MB take seconds, more on a loaded machine.
+  it("half-closes stdin: cat ends when stdin ends, 64 MB intact, memory bounded", {
+    timeout: 180_000,
+  }, async () => {
     const session = await server.client
       .api(Pod)
       .exec("web", ["cat"], { container: "app", stdin: true, stderr: false });

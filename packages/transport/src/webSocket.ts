@@ -323,11 +323,20 @@ export class WebSocketConnection implements AsyncIterable<Buffer> {
     });
   }
 
-  /** The first `n` buffered bytes, without consuming them. */
+  /** The first `n` (a header's, at most 14) buffered bytes, without consuming them. */
   #peek(n: number): Buffer {
     const first = this.#chunks[0] as Buffer;
     if (first.length >= n) return first;
-    return Buffer.concat(this.#chunks, this.#buffered).subarray(0, n);
+    // Only the chunks that hold those bytes: joining everything buffered for each peek would be
+    // quadratic while a large frame arrives in small pieces.
+    const parts: Buffer[] = [];
+    let length = 0;
+    for (const chunk of this.#chunks) {
+      parts.push(chunk);
+      length += chunk.length;
+      if (length >= n) break;
+    }
+    return Buffer.concat(parts, length).subarray(0, n);
   }
 
   /** Takes `n` buffered bytes (copied only when they span chunks). */

@@ -98,7 +98,9 @@ const waitFor = async (condition: () => boolean) => {
 };
 
 describe("Transport.webSocket", () => {
-  it("upgrades with the bearer token and the offered subprotocols, and echoes 20 MB intact", async () => {
+  it("upgrades with the bearer token and the offered subprotocols, and echoes 20 MB intact", {
+    timeout: 120_000,
+  }, async () => {
     echo();
     const transport = transportFor();
     const ws = await transport.webSocket({
