@@ -7,15 +7,16 @@
  *
  * - exec round trip: a whole `exec true` (upgrade, status, close), sequential, median of N;
  * - echo round trip: one small message through `cat` in an open session and back, median of N;
- * - port-forward throughput: 256 MB from a TCP server behind the pod's port, against a direct
- *   loopback connection to the same server;
+ * - port-forward throughput: 256 MB from a TCP server behind the pod's port to a local connection,
+ *   against a direct loopback connection to the same server (client-node through a local server
+ *   piping to its PortForward, as its README does: it has no listener of its own);
  * - with --gigabyte: 1 GB through stdin and stdout of `cat` (v5), checksummed, with peak RSS growth.
  * Needs the packages built (`npx pnpm@12.4.2 turbo run build --filter=@kin/client...`).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect, createServer } from "node:net";
-import { PassThrough, Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { createClient, Pod } from "@kin/client";
 import { createApiServer, credentialsFor, listen } from "@kin/mock-server";
@@ -82,12 +83,19 @@ await once(source, "listening");
 const sourcePort = /** @type {import("node:net").AddressInfo} */ (source.address()).port;
 api.kubelet.forwardPort("default", "bench", 9000, { port: sourcePort });
 
-/** Reads `SOURCE_BYTES` from `port`; ms. */
+/**
+ * Reads `SOURCE_BYTES` from `port`; ms to the last byte. The socket is then closed by us: client-node
+ * never ends the local connection when the pod's side closes.
+ */
 async function drain(port) {
   const started = performance.now();
   const socket = connect(port, "127.0.0.1");
   let received = 0;
-  for await (const chunk of socket) received += chunk.length;
+  for await (const chunk of socket) {
+    received += chunk.length;
+    if (received >= SOURCE_BYTES) break;
+  }
+  socket.destroy();
   if (received !== SOURCE_BYTES) throw new Error(`received ${received} of ${SOURCE_BYTES}`);
   return performance.now() - started;
 }
@@ -158,25 +166,20 @@ for (const [name, once_] of /** @type {const} */ ([
   const kin = [];
   for (let i = 0; i < 3; i++) kin.push(await drain(forward.ports[0]?.local ?? 0));
   await forward.close();
+  // client-node has no listener: a local server piping each connection to PortForward, as its README shows.
+  const local = createServer((socket) => {
+    socket.on("error", () => {});
+    void new PortForward(kc).portForward("default", "bench", [9000], socket, null, socket);
+  });
+  local.listen(0, "127.0.0.1");
+  await once(local, "listening");
   const clientNode = [];
   for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    let received = 0;
-    const done = new Promise((resolve) => {
-      const output = new Writable({
-        write(chunk, _encoding, callback) {
-          received += chunk.length;
-          if (received >= SOURCE_BYTES) resolve(undefined);
-          callback();
-        },
-      });
-      void new PortForward(kc)
-        .portForward("default", "bench", [9000], output, null, new PassThrough())
-        .then((ws) => done.then(() => /** @type {any} */ (ws).close()));
-    });
-    await done;
-    clientNode.push(performance.now() - started);
+    clientNode.push(
+      await drain(/** @type {import("node:net").AddressInfo} */ (local.address()).port),
+    );
   }
+  local.close();
   const rate = (/** @type {number[]} */ ms) => ((SOURCE_BYTES / MB / median(ms)) * 1000).toFixed(0);
   report(
     `port-forward, 256 MB pod → local: direct loopback ${rate(direct)} MB/s, kin ${rate(kin)} MB/s, client-node ${rate(clientNode)} MB/s (medians of 3)`,
