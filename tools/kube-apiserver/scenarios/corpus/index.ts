@@ -1,0 +1,8 @@
+import type { Scenario } from "../scenario.js";
+import { crud } from "./crud.js";
+import { queryParameters } from "./queryParameters.js";
+import { rbac } from "./rbac.js";
+import { watches } from "./watches.js";
+
+/** Every scenario, in the order of the table. */
+export const corpus: readonly Scenario[] = [...queryParameters, ...crud, ...rbac, ...watches];

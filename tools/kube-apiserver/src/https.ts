@@ -1,0 +1,73 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+
+/** One HTTP exchange, body read whole. */
+export interface HttpAnswer {
+  readonly status: number;
+  /** Header names lowercase; repeated headers (`warning`) as arrays. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface HttpOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** The CA to trust for `https:` URLs (the server's is verified; there is no way to turn that off). */
+  ca?: string;
+  /** The whole exchange, body included. Default 30 s. */
+  timeoutMs?: number;
+  /** Bodies longer than this fail the request. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * One request over node:http(s), bounded in time and size. Rejects on a network error, a timeout or an
+ * oversized body, naming the method and URL (never a header: they may hold a token).
+ */
+export function httpCall(url: string | URL, options: HttpOptions = {}): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const method = options.method ?? "GET";
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const what = `${method} ${target.origin}${target.pathname}`;
+  return new Promise((resolve, reject) => {
+    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = send(target, {
+      method,
+      headers: options.headers,
+      ...(target.protocol === "https:" ? { ca: options.ca } : {}),
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error(`${what}: no complete answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    req.once("error", (error) => {
+      clearTimeout(timer);
+      reject(
+        error.message.startsWith(what)
+          ? error
+          : new Error(`${what}: ${error.message}`, { cause: error }),
+      );
+    });
+    req.once("response", (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) req.destroy(new Error(`${what}: body larger than ${maxBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.once("end", () => {
+        clearTimeout(timer);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+      });
+      res.once("error", (error) => req.destroy(error));
+    });
+    req.end(options.body);
+  });
+}
