@@ -35,6 +35,11 @@ export async function setup(project: TestProject): Promise<void> {
       project.provide("kubeApiServer", { skip });
       return;
     }
+    if (error instanceof GoUnavailableError)
+      throw new Error(
+        `CI is set, so the real kube-apiserver tests may not be skipped, and the server cannot be built: ${error.message}`,
+        { cause: error },
+      );
     throw error;
   }
 }
