@@ -99,6 +99,46 @@ export const rbac: Scenario[] = [
     },
   },
   {
+    name: "TokenRequest and TokenReview through the API",
+    async run({ call, namespace, observe }) {
+      await call("POST", `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+        body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "robot" } },
+      });
+      const request = await call(
+        "POST",
+        `/api/v1/namespaces/${namespace}/serviceaccounts/robot/token`,
+        {
+          body: {
+            apiVersion: "authentication.k8s.io/v1",
+            kind: "TokenRequest",
+            spec: { expirationSeconds: 3600 },
+          },
+        },
+      );
+      observe("TokenRequest", {
+        ...outcome(request),
+        token: typeof request.json?.status?.token === "string" ? "<jwt>" : undefined,
+        audiences: request.json?.spec?.audiences,
+      });
+      const review = await call("POST", "/apis/authentication.k8s.io/v1/tokenreviews", {
+        body: {
+          apiVersion: "authentication.k8s.io/v1",
+          kind: "TokenReview",
+          spec: { token: request.json?.status?.token ?? "none" },
+        },
+      });
+      observe("TokenReview", { ...outcome(review), status: review.json?.status?.user?.username });
+      observe(
+        "TokenRequest for a missing ServiceAccount",
+        outcome(
+          await call("POST", `/api/v1/namespaces/${namespace}/serviceaccounts/ghost/token`, {
+            body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: {} },
+          }),
+        ),
+      );
+    },
+  },
+  {
     name: "authentication failures",
     async run({ call, observe }) {
       observe(

@@ -49,8 +49,10 @@ export const watches: Scenario[] = [
         "watch from 0 (synthetic ADDED)",
         watchEvents(await call("GET", `${base}?watch=true&resourceVersion=0&timeoutSeconds=1`)),
       );
+      // Bookmarks come about once a minute on both (the cacher's bookmark frequency; the mock's
+      // bookmarkIntervalMs): none in a 1 s watch.
       observe(
-        "watch with bookmarks",
+        "watch with bookmarks allowed, 1 s",
         watchEvents(
           await call(
             "GET",
@@ -99,6 +101,8 @@ export const watches: Scenario[] = [
         outcome(await call("GET", `${base}?limit=1&continue=garbage`)),
       );
       const since = first.json.metadata.resourceVersion;
+      // Two writes after `since`: the compaction then removes the revision a watch from `since` starts at.
+      for (const name of ["p4", "p5"]) await call("POST", base, { body: configMap(name) });
       await target.compact();
       const expired = await call(
         "GET",
@@ -117,6 +121,10 @@ export const watches: Scenario[] = [
             `/api/v1/namespaces/${namespace}/events?watch=1&resourceVersion=${since}&timeoutSeconds=1`,
           ),
         ),
+      );
+      observe(
+        "watch config maps (watch-cached) from before the compaction",
+        watchEvents(await call("GET", `${base}?watch=1&resourceVersion=${since}&timeoutSeconds=1`)),
       );
       observe(
         "list at an exact compacted version",
