@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
+import { buildKubeApiServer, cacheRoot } from "../scripts/build.mjs";
 import { type HttpAnswer, httpCall } from "../src/https.js";
 import {
   type KubeApiServer,
@@ -394,6 +395,16 @@ async function serverPids(server: KubeApiServer): Promise<number[]> {
   }
   return pids;
 }
+
+describe.skipIf(skip !== undefined)("the build cache", () => {
+  it("answers from the cache once built: the same folder, nothing rebuilt", async () => {
+    const again = await buildKubeApiServer();
+    expect(again.cached).toBe(true);
+    expect(again.dir).toBe(binaries?.dir);
+    expect(again.dir.startsWith(cacheRoot())).toBe(true);
+    expect(again.dir).toMatch(/\/v1\.28\.\d+-[0-9a-f]{12}$/);
+  });
+});
 
 describe.skipIf(skip !== undefined)("when the launcher's process is gone", () => {
   it("its servers exit and etcd's wrapper removes the folder (standard input closed)", async () => {
