@@ -69,8 +69,13 @@ export async function compactEtcd(url: string): Promise<number> {
     // Any key: only the response header's revision is wanted.
     body: JSON.stringify({ key: Buffer.from("kin").toString("base64") }),
   });
-  const revision = (JSON.parse(range.body) as { header?: { revision?: string } }).header?.revision;
-  if (range.status !== 200 || revision === undefined)
+  let revision: string | undefined;
+  try {
+    revision = (JSON.parse(range.body) as { header?: { revision?: string } }).header?.revision;
+  } catch {
+    revision = undefined;
+  }
+  if (range.status !== 200 || typeof revision !== "string")
     throw new Error(
       `etcd ${url}/v3/kv/range answered ${range.status}: ${range.body.slice(0, 500)}`,
     );

@@ -4,7 +4,7 @@ import { request as httpsRequest } from "node:https";
 /** One HTTP exchange, body read whole. */
 export interface HttpAnswer {
   readonly status: number;
-  /** Header names lowercase; repeated headers (`warning`) as arrays. */
+  /** Header names lowercase; a header sent more than once (`warning`) as an array of its values. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
@@ -32,6 +32,18 @@ export function httpCall(url: string | URL, options: HttpOptions = {}): Promise<
   const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
   const what = `${method} ${target.origin}${target.pathname}`;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(
+        error.message.startsWith(what)
+          ? error
+          : new Error(`${what}: ${error.message}`, { cause: error }),
+      );
+    };
     const send = target.protocol === "https:" ? httpsRequest : httpRequest;
     const req = send(target, {
       method,
@@ -39,34 +51,33 @@ export function httpCall(url: string | URL, options: HttpOptions = {}): Promise<
       ...(target.protocol === "https:" ? { ca: options.ca } : {}),
     });
     const timer = setTimeout(
-      () => req.destroy(new Error(`${what}: no complete answer within ${timeoutMs} ms`)),
+      () => fail(new Error(`${what}: no complete answer within ${timeoutMs} ms`)),
       timeoutMs,
     );
-    req.once("error", (error) => {
-      clearTimeout(timer);
-      reject(
-        error.message.startsWith(what)
-          ? error
-          : new Error(`${what}: ${error.message}`, { cause: error }),
-      );
-    });
+    req.once("error", fail);
     req.once("response", (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxBytes) req.destroy(new Error(`${what}: body larger than ${maxBytes} bytes`));
+        if (size > maxBytes) fail(new Error(`${what}: body larger than ${maxBytes} bytes`));
         else chunks.push(chunk);
       });
+      res.once("error", fail);
       res.once("end", () => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        const headers: Record<string, string | string[]> = {};
+        for (const [name, values] of Object.entries(res.headersDistinct)) {
+          if (values) headers[name] = values.length === 1 ? (values[0] ?? "") : values;
+        }
         resolve({
           status: res.statusCode ?? 0,
-          headers: res.headers,
+          headers,
           body: Buffer.concat(chunks).toString("utf8"),
         });
       });
-      res.once("error", (error) => req.destroy(error));
     });
     req.end(options.body);
   });

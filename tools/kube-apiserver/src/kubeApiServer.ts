@@ -318,6 +318,14 @@ async function waitControllerManager(
   }
 }
 
+/** Three different free ports (freePort() may hand out a port it handed out a moment ago). */
+async function threeFreePorts(): Promise<[number, number, number]> {
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await freePort());
+  const [a = 0, b = 0, c = 0] = ports;
+  return [a, b, c];
+}
+
 async function attempt(
   binaries: NonNullable<KubeApiServerOptions["binaries"]>,
   options: KubeApiServerOptions,
@@ -347,7 +355,7 @@ async function attempt(
         secret,
       ),
     ]);
-    const [etcdClient, etcdPeer, port] = [await freePort(), await freePort(), await freePort()];
+    const [etcdClient, etcdPeer, port] = await threeFreePorts();
     const etcd = await startEtcd(
       binaries.etcd,
       dir,
