@@ -45,7 +45,7 @@ describe("httpCall", () => {
 
   it("names the request when the connection fails", async () => {
     const url = await serve(() => {});
-    const port = (server?.address() as AddressInfo).port;
+    const { port } = new URL(url);
     await new Promise((resolve) => server?.close(resolve));
     await expect(httpCall(`${url}/x`)).rejects.toThrow(
       new RegExp(`^GET http://127\\.0\\.0\\.1:${port}/x: .*ECONNREFUSED`),

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { credentialsFor, type HttpsListener } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from "vitest";
 import { buildKubeApiServer, cacheRoot } from "../scripts/build.mjs";
 import { type HttpAnswer, httpCall } from "../src/https.js";
@@ -96,6 +97,13 @@ describe.skipIf(skip !== undefined)("a real kube-apiserver", () => {
     expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
     expect(server.host).toBe("127.0.0.1");
     expect(server.ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    // What a test written for the mock's listener takes (checked by the typecheck), and its credentials.
+    const listener: HttpsListener = server;
+    expect(credentialsFor(listener, server.adminToken)).toMatchObject({
+      server: server.url,
+      ca: server.ca,
+    });
+    expect(server[Symbol.asyncDispose]).toEqual(expect.any(Function));
   });
 
   it("keeps the admin token out of util.inspect and JSON", async () => {
