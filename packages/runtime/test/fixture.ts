@@ -1,5 +1,12 @@
 import { type Client, createClient } from "@kin/client";
-import { type ApiServer, createApiServer, credentialsFor, type HttpsListener, listen } from "@kin/mock-server";
+import {
+  type ApiServer,
+  createApiServer,
+  credentialsFor,
+  generateCertificates,
+  type HttpsListener,
+  listen,
+} from "@kin/mock-server";
 
 /**
  * One API server for a test file: the mock server's HTTPS listener (its `api` gives the mock-only
@@ -8,7 +15,9 @@ import { type ApiServer, createApiServer, credentialsFor, type HttpsListener, li
  */
 export interface Fixture {
   api: ApiServer;
-  listener: HttpsListener;
+  readonly listener: HttpsListener;
+  /** Closes the listener (every connection, open watches included) and listens again on the same port. */
+  restart(pauseMs?: number): Promise<void>;
   /** A client with client-go's default rate limit, as an app would have. */
   client(options?: { rateLimit?: false }): Promise<Client>;
   close(): Promise<void>;
@@ -16,12 +25,21 @@ export interface Fixture {
 
 export async function startFixture(options: Parameters<typeof createApiServer>[0] = {}): Promise<Fixture> {
   const api = createApiServer(options);
-  const listener = await listen(api);
+  const certificates = await generateCertificates();
+  let listener = await listen(api, { certificates });
   const token = api.issueToken();
   const clients: Client[] = [];
   return {
     api,
-    listener,
+    get listener() {
+      return listener;
+    },
+    async restart(pauseMs = 200) {
+      const { port } = listener;
+      await listener.close();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      listener = await listen(api, { certificates, port });
+    },
     async client(clientOptions = {}) {
       const client = await createClient({
         credentials: credentialsFor(listener, token),
