@@ -36,6 +36,11 @@ export interface LeaderElectionOptions {
   onStoppedLeading?(): void;
   /** Called when a new holder is seen (this candidate included). */
   onNewLeader?(identity: string): void;
+  /**
+   * While not leading, also watch the lease (needs `watch` on leases): a release or an expiry is
+   * acted on at once instead of at the next retry. Polling goes on regardless. Default true.
+   */
+  watchLease?: boolean;
   /** Told about failed requests (they are retried). Default: a process warning. */
   onError?(error: unknown): void;
 }
@@ -96,6 +101,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
   const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
   const retryPeriodMs = options.retryPeriodMs ?? 2_000;
   const releaseOnCancel = options.releaseOnCancel ?? true;
+  const watchLease = options.watchLease ?? true;
   const { identity } = options;
   if (!identity) throw new TypeError("leader election: identity must not be empty");
   if (!(retryPeriodMs > 0)) throw new RangeError("leader election: retryPeriodMs must be > 0");
@@ -122,7 +128,9 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
   let observedRaw = "";
   let observedTime = 0;
   let reportedLeader = "";
-  let leading = false;
+  /** While leading: leadership ends when this aborts, or at `leadingUntil` at the latest. */
+  let leadership: AbortController | undefined;
+  let leadingUntil = 0;
   let running = false;
 
   const now = () => performance.now();
@@ -235,36 +243,86 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
     }
   };
 
+  /**
+   * While following: a watch of the lease that records each new record the moment it is written
+   * (so expiry is measured from then, not from the next poll) and wakes the acquire loop when the
+   * holder releases the lease or it is deleted. Without permission to watch, polling alone goes on.
+   */
+  const followLease = async (signal: AbortSignal, wake: () => void) => {
+    try {
+      for await (const event of leases.watch({
+        fieldSelector: `metadata.name=${leaseName}`,
+        timeoutSeconds: 300,
+        signal,
+      })) {
+        if (event.type === "DELETED") {
+          wake();
+          continue;
+        }
+        const record = recordOf(event.object.spec);
+        const raw = JSON.stringify(record);
+        if (raw !== observedRaw) {
+          observedRaw = raw;
+          observe(record);
+          reportTransition();
+        }
+        if (record.holderIdentity === "") wake();
+      }
+    } catch (error) {
+      if (!signal.aborted) report(error);
+    }
+  };
+
   /** Tries until the lease is ours; returns when the winning attempt started, or `undefined` on abort. */
   const acquire = async (signal: AbortSignal): Promise<number | undefined> => {
-    while (!signal.aborted) {
-      const start = now();
-      const acquired = await tryAcquireOrRenew(signal);
-      reportTransition();
-      if (acquired && !signal.aborted) return start;
-      await sleep(retryPeriodMs * (1 + Math.random() * JITTER), signal);
+    const following = new AbortController();
+    const stopFollowing = () => following.abort();
+    signal.addEventListener("abort", stopFollowing, { once: true });
+    let waking = new AbortController();
+    const watching = watchLease
+      ? followLease(following.signal, () => waking.abort())
+      : Promise.resolve();
+    try {
+      while (!signal.aborted) {
+        const start = now();
+        const acquired = await tryAcquireOrRenew(signal);
+        reportTransition();
+        if (acquired && !signal.aborted) return start;
+        // client-go waits a jittered retry period; kin also wakes when the lease expires (measured
+        // on this clock) or is released, so a successor does not wait longer than it must.
+        let delay = retryPeriodMs * (1 + Math.random() * JITTER);
+        if (observed && observed.holderIdentity !== "" && observed.holderIdentity !== identity)
+          delay = Math.min(delay, observedTime + observed.leaseDurationSeconds * 1000 - now() + 1);
+        if (waking.signal.aborted) waking = new AbortController();
+        await sleep(delay, AbortSignal.any([signal, waking.signal]));
+      }
+      return undefined;
+    } finally {
+      signal.removeEventListener("abort", stopFollowing);
+      following.abort();
+      await watching;
     }
-    return undefined;
   };
 
   /** Leads until the deadline passes without a renewal, another holder shows up, or `signal` aborts. */
   const lead = async (signal: AbortSignal, renewedAt: number) => {
-    const leadership = new AbortController();
+    const current = new AbortController();
+    leadership = current;
     let deadline: ReturnType<typeof setTimeout> | undefined;
     const arm = (from: number) => {
       clearTimeout(deadline);
+      leadingUntil = from + renewDeadlineMs;
       deadline = setTimeout(
-        () => leadership.abort(new Error("renew deadline passed")),
+        () => current.abort(new Error("renew deadline passed")),
         from + renewDeadlineMs - now(),
       );
     };
-    const onAbort = () => leadership.abort(signal.reason);
+    const onAbort = () => current.abort(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
     arm(renewedAt);
-    leading = true;
     let work: Promise<void> | undefined;
     try {
-      const started = options.onStartedLeading(leadership.signal);
+      const started = options.onStartedLeading(current.signal);
       if (started && typeof (started as Promise<void>).then === "function")
         work = (started as Promise<void>).then(
           () => {},
@@ -273,19 +331,19 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
     } catch (error) {
       report(error);
     }
-    while (!leadership.signal.aborted) {
-      if (!(await sleep(retryPeriodMs, leadership.signal))) break;
+    while (!current.signal.aborted) {
+      if (!(await sleep(retryPeriodMs, current.signal))) break;
       const attemptStart = now();
-      const renewed = await tryAcquireOrRenew(leadership.signal);
+      const renewed = await tryAcquireOrRenew(current.signal);
       reportTransition();
-      if (leadership.signal.aborted) break;
+      if (current.signal.aborted) break;
       if (renewed) arm(attemptStart);
       else if (observed && observed.holderIdentity !== identity)
-        leadership.abort(
+        current.abort(
           new Error(`the lease is held by ${JSON.stringify(observed.holderIdentity)}`),
         );
     }
-    leading = false;
+    leadership = undefined;
     clearTimeout(deadline);
     signal.removeEventListener("abort", onAbort);
     if (work) {
@@ -298,7 +356,9 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
 
   return {
     identity,
-    isLeader: () => leading,
+    // The deadline is checked here too: a timer can fire late on a busy event loop, the clock cannot.
+    isLeader: () =>
+      leadership !== undefined && !leadership.signal.aborted && now() < leadingUntil,
     leader: () => observed?.holderIdentity,
     async run(signal) {
       if (running) throw new Error(`leader election ${leaseName} (${identity}) is already running`);

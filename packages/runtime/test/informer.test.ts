@@ -1,4 +1,4 @@
-import { type Client, ConfigMap, KubeApiError, Pod } from "@kin/client";
+import { type Client, ConfigMap, KubeApiError, type KubeObject, Pod } from "@kin/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   byLabel,
@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 afterAll(() => fixture.close());
 
-const run = <T extends ConfigMap>(informer: Informer<T>) => {
+const run = <T extends KubeObject>(informer: Informer<T>) => {
   stop = new AbortController();
   runs.push(informer.run(stop.signal));
   return informer;
