@@ -339,9 +339,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
       if (current.signal.aborted) break;
       if (renewed) arm(attemptStart);
       else if (observed && observed.holderIdentity !== identity)
-        current.abort(
-          new Error(`the lease is held by ${JSON.stringify(observed.holderIdentity)}`),
-        );
+        current.abort(new Error(`the lease is held by ${JSON.stringify(observed.holderIdentity)}`));
     }
     leadership = undefined;
     clearTimeout(deadline);
@@ -357,8 +355,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
   return {
     identity,
     // The deadline is checked here too: a timer can fire late on a busy event loop, the clock cannot.
-    isLeader: () =>
-      leadership !== undefined && !leadership.signal.aborted && now() < leadingUntil,
+    isLeader: () => leadership !== undefined && !leadership.signal.aborted && now() < leadingUntil,
     leader: () => observed?.holderIdentity,
     async run(signal) {
       if (running) throw new Error(`leader election ${leaseName} (${identity}) is already running`);

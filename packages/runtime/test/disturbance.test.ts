@@ -1,7 +1,19 @@
-import { type Client, ConfigMap, createClient, KubeApiError, loadInCluster, mergePatch } from "@kin/client";
+import {
+  type Client,
+  ConfigMap,
+  createClient,
+  KubeApiError,
+  loadInCluster,
+  mergePatch,
+} from "@kin/client";
 import { createPodEnvironment, type PodEnvironment } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInformer, DeletedFinalStateUnknown, finalStateOf, type Informer } from "../src/index.js";
+import {
+  createInformer,
+  DeletedFinalStateUnknown,
+  finalStateOf,
+  type Informer,
+} from "../src/index.js";
 import { type Fixture, startFixture, until } from "./fixture.js";
 
 // The proof of the informer: thousands of changes while the connection is disturbed in every way an
@@ -105,7 +117,8 @@ describe.each([
         const { uid = "", resourceVersion = "" } = object.metadata ?? {};
         const key = `${namespace}/${object.metadata?.name}`;
         const entry = deliveredOf(uid);
-        if (entry.versions.includes(resourceVersion)) duplicate(`add ${key} rv ${resourceVersion} again`);
+        if (entry.versions.includes(resourceVersion))
+          duplicate(`add ${key} rv ${resourceVersion} again`);
         if (view.has(key)) duplicate(`add ${key}, which the handler already has`);
         entry.versions.push(resourceVersion);
         view.set(key, { uid, rv: resourceVersion });
@@ -114,19 +127,27 @@ describe.each([
         const { uid = "", resourceVersion = "" } = object.metadata ?? {};
         const key = `${namespace}/${object.metadata?.name}`;
         const entry = deliveredOf(uid);
-        if (entry.versions.includes(resourceVersion) || old.metadata?.resourceVersion === resourceVersion)
+        if (
+          entry.versions.includes(resourceVersion) ||
+          old.metadata?.resourceVersion === resourceVersion
+        )
           duplicate(`update ${key} rv ${resourceVersion} again`);
-        if (view.get(key)?.uid !== uid) problems.push(`update of ${key} the handler never saw added`);
+        if (view.get(key)?.uid !== uid)
+          problems.push(`update of ${key} the handler never saw added`);
         entry.versions.push(resourceVersion);
         view.set(key, { uid, rv: resourceVersion });
       },
       onDelete(deleted) {
         const object = finalStateOf(deleted);
         const uid = object.metadata?.uid ?? "";
-        const key = deleted instanceof DeletedFinalStateUnknown ? deleted.key : `${namespace}/${object.metadata?.name}`;
+        const key =
+          deleted instanceof DeletedFinalStateUnknown
+            ? deleted.key
+            : `${namespace}/${object.metadata?.name}`;
         const entry = deliveredOf(uid);
         entry.deletes++;
-        if (entry.deletes > 1 || view.get(key)?.uid !== uid) duplicate(`delete ${key} (uid ${uid})`);
+        if (entry.deletes > 1 || view.get(key)?.uid !== uid)
+          duplicate(`delete ${key} (uid ${uid})`);
         view.delete(key);
       },
     });
@@ -155,8 +176,13 @@ describe.each([
                 deletedIn: undefined,
               });
             } else if (next() < 0.75) {
-              const updated = await maps.patch(name, mergePatch<ConfigMap>({ data: { n: String(i) } }));
-              written.get(uid)?.versions.push({ rv: updated.metadata?.resourceVersion as string, phase });
+              const updated = await maps.patch(
+                name,
+                mergePatch<ConfigMap>({ data: { n: String(i) } }),
+              );
+              written
+                .get(uid)
+                ?.versions.push({ rv: updated.metadata?.resourceVersion as string, phase });
             } else {
               await maps.delete(name);
               exists.delete(name);
@@ -186,11 +212,15 @@ describe.each([
         `the handlers' view to equal a fresh list after ${what}`,
         30_000,
       );
-      const store = new Map(informer.store.list().map((o) => [`${namespace}/${o.metadata?.name}`, o]));
+      const store = new Map(
+        informer.store.list().map((o) => [`${namespace}/${o.metadata?.name}`, o]),
+      );
       expect(store.size, `store size after ${what}`).toBe(fresh.items.length);
       for (const item of fresh.items) {
         const cached = store.get(`${namespace}/${item.metadata?.name}`);
-        expect(cached?.metadata?.resourceVersion, `store after ${what}`).toBe(item.metadata?.resourceVersion);
+        expect(cached?.metadata?.resourceVersion, `store after ${what}`).toBe(
+          item.metadata?.resourceVersion,
+        );
         expect(cached?.data).toEqual(item.data);
       }
     };
@@ -212,7 +242,10 @@ describe.each([
           fixture.api.faults.set({
             seed: 7,
             rules: [
-              { match: { verb: "watch", probability: 0.7 }, fault: { cutWatchAfterEvents: 5, reset: true } },
+              {
+                match: { verb: "watch", probability: 0.7 },
+                fault: { cutWatchAfterEvents: 5, reset: true },
+              },
               { match: { verb: "watch", probability: 0.3 }, fault: { resetAfterBytes: 0 } },
             ],
           });
@@ -225,8 +258,13 @@ describe.each([
         async () => {
           // Hold new watches off while the open one times out, change things, forget the history:
           // the resume point is gone and only a relist can catch up.
-          fixture.api.faults.set([{ name: "hold", match: { verb: "watch" }, fault: { status: 429 } }]);
-          await until(() => (fixture.api.faults.counts().hold ?? 0) > 0, "the watch to be held off");
+          fixture.api.faults.set([
+            { name: "hold", match: { verb: "watch" }, fault: { status: 429 } },
+          ]);
+          await until(
+            () => (fixture.api.faults.counts().hold ?? 0) > 0,
+            "the watch to be held off",
+          );
           await write(CHANGES_PER_PHASE, 4);
           fixture.api.compact();
           fixture.api.faults.clear();
@@ -286,7 +324,10 @@ describe.each([
         }
       }
     }
-    const delivered_ = [...delivered.values()].reduce((n, d) => n + d.versions.length + d.deletes, 0);
+    const delivered_ = [...delivered.values()].reduce(
+      (n, d) => n + d.versions.length + d.deletes,
+      0,
+    );
     console.log(
       `disturbance run (${mode}): ${changes} changes, ${delivered_} events delivered, ${compressed} folded into relists, ` +
         `${lost} lost, ${duplicates} duplicated; informer ${JSON.stringify(informer.stats)}; ` +

@@ -23,7 +23,9 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: Parameters<typeof createApiServer>[0] = {}): Promise<Fixture> {
+export async function startFixture(
+  options: Parameters<typeof createApiServer>[0] = {},
+): Promise<Fixture> {
   const api = createApiServer(options);
   const certificates = await generateCertificates();
   let listener = await listen(api, { certificates });

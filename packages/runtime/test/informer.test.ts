@@ -17,8 +17,13 @@ function recorder<T extends ConfigMap>() {
   const notes: Note[] = [];
   const handler: EventHandler<T> = {
     onAdd: (object, initial) =>
-      notes.push([initial ? "add-initial" : "add", object.metadata?.name ?? "", object.metadata?.resourceVersion]),
-    onUpdate: (_, object) => notes.push(["update", object.metadata?.name ?? "", object.metadata?.resourceVersion]),
+      notes.push([
+        initial ? "add-initial" : "add",
+        object.metadata?.name ?? "",
+        object.metadata?.resourceVersion,
+      ]),
+    onUpdate: (_, object) =>
+      notes.push(["update", object.metadata?.name ?? "", object.metadata?.resourceVersion]),
     onDelete: (object) =>
       notes.push(
         object instanceof DeletedFinalStateUnknown
@@ -69,12 +74,17 @@ describe("informer over HTTPS", () => {
     const { notes, handler } = recorder();
     const seenInStore: boolean[] = [];
     informer.addHandler(handler);
-    informer.addHandler({ onAdd: (o) => seenInStore.push(informer.store.get(`${ns}/${o.metadata?.name}`) === o) });
+    informer.addHandler({
+      onAdd: (o) => seenInStore.push(informer.store.get(`${ns}/${o.metadata?.name}`) === o),
+    });
     run(informer);
     expect(await informer.waitForSync()).toBe(true);
     expect(informer.store.keys()).toEqual([`${ns}/a`]);
     const b = await maps.create({ metadata: { name: "b" } });
-    await maps.patch("a", { contentType: "application/merge-patch+json", body: '{"data":{"v":"2"}}' });
+    await maps.patch("a", {
+      contentType: "application/merge-patch+json",
+      body: '{"data":{"v":"2"}}',
+    });
     await maps.delete("b");
     await until(() => notes.length === 4, "four notifications");
     expect(notes.map(([type, name]) => [type, name])).toEqual([
@@ -114,7 +124,9 @@ describe("informer over HTTPS", () => {
   it("resumes from bookmarks: after a cut watch nothing is listed again and nothing is lost", async () => {
     const ns = await freshNamespace();
     const maps = writer.api(ConfigMap, { namespace: ns });
-    const informer = run(createInformer(reader, ConfigMap, { namespace: ns, watchList: false, ...FAST }));
+    const informer = run(
+      createInformer(reader, ConfigMap, { namespace: ns, watchList: false, ...FAST }),
+    );
     const { notes, handler } = recorder();
     informer.addHandler(handler);
     await informer.waitForSync();
@@ -125,7 +137,9 @@ describe("informer over HTTPS", () => {
       () => Number(informer.lastSyncResourceVersion) >= Number(fixture.api.resourceVersion),
       "a bookmark at the server's version",
     );
-    fixture.api.faults.set([{ match: { verb: "watch", times: 3 }, fault: { cutWatchAfterEvents: 1 } }]);
+    fixture.api.faults.set([
+      { match: { verb: "watch", times: 3 }, fault: { cutWatchAfterEvents: 1 } },
+    ]);
     for (let i = 0; i < 5; i++) await maps.create({ metadata: { name: `m${i}` } });
     await until(() => informer.store.size === 5, "five objects");
     expect(informer.stats.lists).toBe(1);
@@ -142,7 +156,8 @@ describe("informer over HTTPS", () => {
   it("relists on 410 and tells handlers the difference, with tombstones for missed deletes", async () => {
     const ns = await freshNamespace();
     const maps = writer.api(ConfigMap, { namespace: ns });
-    for (const name of ["keep", "change", "gone", "recreated"]) await maps.create({ metadata: { name } });
+    for (const name of ["keep", "change", "gone", "recreated"])
+      await maps.create({ metadata: { name } });
     const informer = run(
       createInformer(reader, ConfigMap, {
         namespace: ns,
@@ -160,7 +175,10 @@ describe("informer over HTTPS", () => {
     // one times out, change things meanwhile, then forget history: the resume point is gone (410).
     fixture.api.faults.set([{ name: "hold", match: { verb: "watch" }, fault: { status: 429 } }]);
     await until(() => (fixture.api.faults.counts().hold ?? 0) > 0, "the watch to be held off");
-    await maps.patch("change", { contentType: "application/merge-patch+json", body: '{"data":{"v":"2"}}' });
+    await maps.patch("change", {
+      contentType: "application/merge-patch+json",
+      body: '{"data":{"v":"2"}}',
+    });
     await maps.delete("gone");
     await maps.delete("recreated");
     await maps.create({ metadata: { name: "recreated" } });
@@ -169,10 +187,18 @@ describe("informer over HTTPS", () => {
     fixture.api.faults.clear();
     await until(() => informer.stats.relists === 1, "a relist");
     expect(notes.map(([type, name]) => `${type} ${name}`).sort()).toEqual(
-      ["update change", "delete-unknown gone", "delete-unknown recreated", "add recreated", "add new"].sort(),
+      [
+        "update change",
+        "delete-unknown gone",
+        "delete-unknown recreated",
+        "add recreated",
+        "add new",
+      ].sort(),
     );
     const fresh = await maps.list();
-    expect(informer.store.keys().sort()).toEqual(fresh.items.map((m) => `${ns}/${m.metadata?.name}`).sort());
+    expect(informer.store.keys().sort()).toEqual(
+      fresh.items.map((m) => `${ns}/${m.metadata?.name}`).sort(),
+    );
   });
 
   it("watches with selectors: objects leaving the selector are deleted from the cache", async () => {
@@ -190,14 +216,19 @@ describe("informer over HTTPS", () => {
     );
     await informer.waitForSync();
     expect(informer.store.keys()).toEqual([`${ns}/in`]);
-    await maps.patch("in", { contentType: "application/merge-patch+json", body: '{"metadata":{"labels":{"app":"db"}}}' });
+    await maps.patch("in", {
+      contentType: "application/merge-patch+json",
+      body: '{"metadata":{"labels":{"app":"db"}}}',
+    });
     await until(() => informer.store.size === 0, "the object to leave");
     expect(informer.store.indexValues("app")).toEqual([]);
   });
 
   it("transforms before caching, and a late handler gets the cache as initial adds", async () => {
     const ns = await freshNamespace();
-    await writer.api(ConfigMap, { namespace: ns }).create({ metadata: { name: "m" } }, { fieldManager: "tour" });
+    await writer
+      .api(ConfigMap, { namespace: ns })
+      .create({ metadata: { name: "m" } }, { fieldManager: "tour" });
     const informer = run(
       createInformer(reader, ConfigMap, { namespace: ns, transform: stripManagedFields, ...FAST }),
     );

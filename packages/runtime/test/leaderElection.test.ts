@@ -63,7 +63,9 @@ function referee() {
       for (const a of terms)
         for (const b of terms)
           if (a !== b && a.start < b.start && b.start < a.end)
-            found.push(`${a.identity} [${a.start.toFixed(1)}, ${a.end.toFixed(1)}] and ${b.identity} from ${b.start.toFixed(1)}`);
+            found.push(
+              `${a.identity} [${a.start.toFixed(1)}, ${a.end.toFixed(1)}] and ${b.identity} from ${b.start.toFixed(1)}`,
+            );
       return found;
     },
     stop: () => clearInterval(sampler),
@@ -75,7 +77,12 @@ describe("leader election over HTTPS", () => {
 
   function candidates(
     count: number,
-    options: { releaseOnCancel: boolean; ref: ReturnType<typeof referee>; lease: string; errors?: unknown[] },
+    options: {
+      releaseOnCancel: boolean;
+      ref: ReturnType<typeof referee>;
+      lease: string;
+      errors?: unknown[];
+    },
   ) {
     const list: Candidate[] = [];
     const add = () => {
@@ -109,21 +116,31 @@ describe("leader election over HTTPS", () => {
       const leader = crashy.leader() as Candidate;
       const killedAt = performance.now();
       leader.stop.abort(); // no renewals, no release: as SIGKILL leaves the lease
-      await until(() => crashy.leader() !== undefined && crashy.leader() !== leader, "a new leader after the crash");
+      await until(
+        () => crashy.leader() !== undefined && crashy.leader() !== leader,
+        "a new leader after the crash",
+      );
       failovers.push(performance.now() - killedAt);
       crashy.add();
     }
     for (const c of crashy.list) c.stop.abort();
     await Promise.all(crashy.list.map((c) => c.done));
 
-    const graceful = candidates(3, { releaseOnCancel: true, ref, lease: `election-${++leaseCount}` });
+    const graceful = candidates(3, {
+      releaseOnCancel: true,
+      ref,
+      lease: `election-${++leaseCount}`,
+    });
     const handovers: number[] = [];
     for (let round = 0; round < 3; round++) {
       await until(() => graceful.leader() !== undefined, "a leader");
       const leader = graceful.leader() as Candidate;
       const stoppedAt = performance.now();
       leader.stop.abort();
-      await until(() => graceful.leader() !== undefined && graceful.leader() !== leader, "a new leader after the hand-over");
+      await until(
+        () => graceful.leader() !== undefined && graceful.leader() !== leader,
+        "a new leader after the hand-over",
+      );
       handovers.push(performance.now() - stoppedAt);
       graceful.add();
     }
@@ -149,9 +166,16 @@ describe("leader election over HTTPS", () => {
     await until(() => group.leader() !== undefined, "a leader");
     const leases = admin.api(Lease, { namespace: "default" });
     const held = await leases.get(name);
-    expect(held.spec).toMatchObject({ holderIdentity: "candidate-1", leaseDurationSeconds: 2, leaseTransitions: 0 });
+    expect(held.spec).toMatchObject({
+      holderIdentity: "candidate-1",
+      leaseDurationSeconds: 2,
+      leaseTransitions: 0,
+    });
     expect(held.spec?.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-    await until(async () => (await leases.get(name)).spec?.renewTime !== held.spec?.renewTime, "a renewal");
+    await until(
+      async () => (await leases.get(name)).spec?.renewTime !== held.spec?.renewTime,
+      "a renewal",
+    );
     group.list[0]?.stop.abort();
     await group.list[0]?.done;
     const released = await leases.get(name);
@@ -173,9 +197,13 @@ describe("leader election over HTTPS", () => {
     await until(() => group.leader() !== undefined, "a leader");
     const leader = group.leader() as Candidate;
     // The leader's connection to the server fails from now on (the others' too: a partition).
-    fixture.api.faults.set([{ match: { path: "/apis/coordination.k8s.io/**" }, fault: { status: 503 } }]);
+    fixture.api.faults.set([
+      { match: { path: "/apis/coordination.k8s.io/**" }, fault: { status: 503 } },
+    ]);
     await until(() => !leader.elector.isLeader(), "the leader to give up");
-    expect(ref.terms.find((t) => t.identity === leader.elector.identity)?.end).toBeLessThan(Number.POSITIVE_INFINITY);
+    expect(ref.terms.find((t) => t.identity === leader.elector.identity)?.end).toBeLessThan(
+      Number.POSITIVE_INFINITY,
+    );
     fixture.api.faults.clear();
     await until(() => group.leader() !== undefined, "a leader once the server answers");
     for (const c of group.list) c.stop.abort();
@@ -192,9 +220,18 @@ describe("leader election over HTTPS", () => {
     fixture.api.faults.set({
       seed: 3,
       rules: [
-        { match: { path: "/apis/coordination.k8s.io/**", probability: 0.3 }, fault: { delayMs: 150 } },
-        { match: { path: "/apis/coordination.k8s.io/**", probability: 0.15 }, fault: { status: 500 } },
-        { match: { path: "/apis/coordination.k8s.io/**", probability: 0.1 }, fault: { status: 503 } },
+        {
+          match: { path: "/apis/coordination.k8s.io/**", probability: 0.3 },
+          fault: { delayMs: 150 },
+        },
+        {
+          match: { path: "/apis/coordination.k8s.io/**", probability: 0.15 },
+          fault: { status: 500 },
+        },
+        {
+          match: { path: "/apis/coordination.k8s.io/**", probability: 0.1 },
+          fault: { status: 503 },
+        },
         {
           match: { path: "/apis/coordination.k8s.io/**", probability: 0.1 },
           fault: { status: 429, retryAfterSeconds: 1 },
@@ -213,7 +250,9 @@ describe("leader election over HTTPS", () => {
     await Promise.all(group.list.map((c) => c.done));
     fixture.api.faults.clear();
     ref.stop();
-    console.log(`leader election under faults: ${ref.terms.length} terms, ${ref.samples} samples, 0 overlaps expected`);
+    console.log(
+      `leader election under faults: ${ref.terms.length} terms, ${ref.samples} samples, 0 overlaps expected`,
+    );
     expect(ref.violations).toEqual([]);
     expect(ref.overlaps()).toEqual([]);
     expect(ref.terms.length).toBeGreaterThanOrEqual(6);
