@@ -71,7 +71,7 @@ export interface Controller {
    * Waits for the watched informers to sync (they must be running, e.g. through an informer factory),
    * then reconciles with `workers` workers until `signal` aborts. On abort the queue stops, no new
    * reconcile starts, the ones in flight finish (their `signal` aborts too), and `run` resolves.
-   * @throws {Error} when already running.
+   * @throws {Error} when called a second time (a controller runs once).
    */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -83,7 +83,7 @@ export function createController(options: ControllerOptions): Controller {
     throw new RangeError(`controller workers must be an integer ≥ 1, got ${workers}`);
   const queue = createWorkQueue<string>({ name: options.name, rateLimiter: options.rateLimiter });
   const watched: Informer<KubeObject>[] = [];
-  let running = false;
+  let ran = false;
 
   const report = (error: unknown, key: string) => {
     if (options.onError) {
@@ -149,8 +149,11 @@ export function createController(options: ControllerOptions): Controller {
     watchOwned: (informer, owner, ownerOptions) =>
       watch(informer, (object) => ownerKeys(object, owner, ownerOptions)),
     async run(signal) {
-      if (running) throw new Error(`controller ${options.name} is already running`);
-      running = true;
+      if (ran)
+        throw new Error(
+          `controller ${options.name} already ran: its queue is shut down, create a new controller`,
+        );
+      ran = true;
       const stop = () => queue.shutDown();
       signal.addEventListener("abort", stop, { once: true });
       try {
@@ -159,7 +162,6 @@ export function createController(options: ControllerOptions): Controller {
       } finally {
         signal.removeEventListener("abort", stop);
         queue.shutDown();
-        running = false;
       }
     },
   };
