@@ -240,6 +240,20 @@ describe("informer over HTTPS", () => {
     expect(registration.hasSynced()).toBe(true);
   });
 
+  it("resyncs: every cached object as onUpdate(object, object) to handlers that asked, at their period", async () => {
+    const ns = await freshNamespace();
+    await writer.api(ConfigMap, { namespace: ns }).create({ metadata: { name: "r" } });
+    const informer = run(createInformer(reader, ConfigMap, { namespace: ns, resyncMs: 1_000, ...FAST }));
+    const resyncs: boolean[] = [];
+    const quiet: string[] = [];
+    informer.addHandler({ onUpdate: (old, object) => resyncs.push(old === object) });
+    informer.addHandler({ onUpdate: () => quiet.push("update") }, { resyncMs: 0 });
+    await informer.waitForSync();
+    await until(() => resyncs.length >= 2, "two resyncs");
+    expect(resyncs.every(Boolean)).toBe(true);
+    expect(quiet).toEqual([]);
+  });
+
   it("waitForSync resolves false when aborted, and run refuses to run twice", async () => {
     const informer = createInformer(reader, Pod, { allNamespaces: true, ...FAST });
     const abort = new AbortController();
