@@ -36,7 +36,7 @@ export interface EventDetails {
   reason: string;
   /** What was done or failed (`Mirror`, `Create`); at most 128 characters. */
   action: string;
-  /** A human-readable description; at most 1 kB. */
+  /** A human-readable description; cut to 1 kB (the server's limit). */
   note?: string;
   /** A second object involved. */
   related?: KubeObject;
@@ -60,6 +60,16 @@ export interface EventRecorder {
 const FINISH_MS = 6 * 60_000;
 const REFRESH_MS = 30 * 60_000;
 const MAX_TRIES = 12;
+/** The API server refuses longer notes (events.k8s.io/v1 validation: 1 kB). */
+const NOTE_LIMIT = 1024;
+
+/** `text` cut to at most `limit` UTF-8 bytes, on a character boundary. */
+function truncate(text: string, limit: number): string {
+  if (Buffer.byteLength(text) <= limit) return text;
+  let cut = text.slice(0, limit);
+  while (Buffer.byteLength(cut) > limit) cut = cut.slice(0, -1);
+  return cut;
+}
 
 function referenceTo(object: KubeObject, what: string): ObjectReference {
   const { apiVersion, kind } = object;
@@ -224,7 +234,7 @@ export function createEventRecorder(client: Client, options: EventRecorderOption
         reason: details.reason,
         regarding: reference,
         ...(related ? { related } : {}),
-        note: details.note ?? "",
+        note: truncate(details.note ?? "", NOTE_LIMIT),
         type: details.type,
       };
       cache.set(key, { event, last: t, dirty: false });

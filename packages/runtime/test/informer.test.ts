@@ -243,7 +243,9 @@ describe("informer over HTTPS", () => {
   it("resyncs: every cached object as onUpdate(object, object) to handlers that asked, at their period", async () => {
     const ns = await freshNamespace();
     await writer.api(ConfigMap, { namespace: ns }).create({ metadata: { name: "r" } });
-    const informer = run(createInformer(reader, ConfigMap, { namespace: ns, resyncMs: 1_000, ...FAST }));
+    const informer = run(
+      createInformer(reader, ConfigMap, { namespace: ns, resyncMs: 1_000, ...FAST }),
+    );
     const resyncs: boolean[] = [];
     const quiet: string[] = [];
     informer.addHandler({ onUpdate: (old, object) => resyncs.push(old === object) });
