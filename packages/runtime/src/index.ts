@@ -13,7 +13,7 @@ export { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizers.js";
 export type { EventHandler, HandlerOptions, HandlerRegistration } from "./handlers.js";
 export { byLabel, byNamespace, byNode, byOwner } from "./indexers.js";
 export type { Informer, InformerOptions, InformerStats } from "./informer.js";
-export { createInformer, stripManagedFields } from "./informer.js";
+export { createInformer } from "./informer.js";
 export type {
   InformerFactory,
   InformerFactoryOptions,
@@ -35,5 +35,6 @@ export {
 export type { IndexFunc, MutableStore, Store, StoreOptions } from "./store.js";
 export { createStore } from "./store.js";
 export { DeletedFinalStateUnknown, finalStateOf } from "./tombstone.js";
+export { stripManagedFields } from "./transforms.js";
 export type { Histogram, WorkQueue, WorkQueueMetrics, WorkQueueOptions } from "./workQueue.js";
 export { createWorkQueue, HISTOGRAM_BOUNDS } from "./workQueue.js";

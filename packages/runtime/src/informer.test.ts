@@ -4,7 +4,7 @@ import { DEFAULT_MSW_BASE_URL, handlers } from "@kin/mock-server/msw";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createInformer, stripManagedFields } from "./informer.js";
+import { createInformer } from "./informer.js";
 
 // Scripted answers in front of the mock server, for what a real API server does rarely: a list whose
 // resourceVersion is gone, and a continue token that expires between pages (client-go's pager).
@@ -79,17 +79,5 @@ describe("informer lists as client-go's reflector and pager do", () => {
     stop.abort();
     await running;
     await client.close();
-  });
-});
-
-describe("stripManagedFields", () => {
-  it("drops metadata.managedFields and leaves the rest", () => {
-    const object = {
-      metadata: { name: "x", managedFields: [{ manager: "kubectl" }] },
-      data: { a: "1" },
-    };
-    expect(stripManagedFields(object)).toEqual({ metadata: { name: "x" }, data: { a: "1" } });
-    const plain = { metadata: { name: "y" } };
-    expect(stripManagedFields(plain)).toBe(plain);
   });
 });
