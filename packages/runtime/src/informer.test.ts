@@ -59,7 +59,6 @@ describe("informer lists as client-go's reflector and pager do", () => {
     });
     const informer = createInformer(client, ConfigMap, {
       namespace: "paged",
-      watchList: false,
       pageSize: 2,
       onError: () => {},
       backoff: { initialMs: 1, maxMs: 10 },

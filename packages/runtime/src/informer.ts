@@ -43,7 +43,7 @@ export interface InformerOptions<T extends KubeObject> {
    * Start with a watch-list (`sendInitialEvents=true`, the initial state streamed as events and ended
    * by the `k8s.io/initial-events-end` bookmark) instead of a list. When the server refuses it (422,
    * as kube-apiserver without the `WatchList` feature gate does), the informer lists and does not try
-   * again. Default true.
+   * again. Default false, as client-go 1.28 (where it is alpha and opt-in).
    */
   watchList?: boolean;
   /** Backoff after a failed list or watch. Default: client-go's reflector (800 ms doubling to 30 s, jitter 1, reset after 2 min). */
@@ -179,7 +179,7 @@ export function createInformer<T extends KubeObject>(
   const pageSize = options.pageSize ?? 500;
   const minWatchTimeout = options.minWatchTimeoutSeconds ?? 300;
   const defaultResync = options.resyncMs ?? 0;
-  const useWatchList = options.watchList ?? true;
+  const useWatchList = options.watchList ?? false;
   if (!Number.isInteger(pageSize) || pageSize < 0)
     throw new RangeError(`informer pageSize must be an integer ≥ 0, got ${pageSize}`);
   if (!(minWatchTimeout > 0))

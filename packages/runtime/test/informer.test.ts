@@ -106,7 +106,9 @@ describe("informer over HTTPS", () => {
   it("uses watch-list when the server supports it, and lists when it answers 422", async () => {
     const ns = await freshNamespace();
     await writer.api(ConfigMap, { namespace: ns }).create({ metadata: { name: "x" } });
-    const streaming = run(createInformer(reader, ConfigMap, { namespace: ns, ...FAST }));
+    const streaming = run(
+      createInformer(reader, ConfigMap, { namespace: ns, watchList: true, ...FAST }),
+    );
     await streaming.waitForSync();
     expect(streaming.stats).toMatchObject({ watchLists: 1, lists: 0, watchListSupported: true });
     expect(streaming.store.keys()).toEqual([`${ns}/x`]);
@@ -115,7 +117,9 @@ describe("informer over HTTPS", () => {
 
     // kube-apiserver 1.28 without the WatchList gate refuses sendInitialEvents with 422 Invalid.
     fixture.api.faults.set([{ match: { verb: "watch", times: 1 }, fault: { status: 422 } }]);
-    const listing = run(createInformer(reader, ConfigMap, { namespace: ns, ...FAST }));
+    const listing = run(
+      createInformer(reader, ConfigMap, { namespace: ns, watchList: true, ...FAST }),
+    );
     await listing.waitForSync();
     expect(listing.stats).toMatchObject({ watchLists: 1, lists: 1, watchListSupported: false });
     expect(listing.store.keys()).toEqual([`${ns}/x`]);
@@ -124,9 +128,7 @@ describe("informer over HTTPS", () => {
   it("resumes from bookmarks: after a cut watch nothing is listed again and nothing is lost", async () => {
     const ns = await freshNamespace();
     const maps = writer.api(ConfigMap, { namespace: ns });
-    const informer = run(
-      createInformer(reader, ConfigMap, { namespace: ns, watchList: false, ...FAST }),
-    );
+    const informer = run(createInformer(reader, ConfigMap, { namespace: ns, ...FAST }));
     const { notes, handler } = recorder();
     informer.addHandler(handler);
     await informer.waitForSync();
@@ -161,7 +163,6 @@ describe("informer over HTTPS", () => {
     const informer = run(
       createInformer(reader, ConfigMap, {
         namespace: ns,
-        watchList: false,
         minWatchTimeoutSeconds: 1,
         onError: () => {},
         ...FAST,
