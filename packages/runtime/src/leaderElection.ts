@@ -249,27 +249,33 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
    * holder releases the lease or it is deleted. Without permission to watch, polling alone goes on.
    */
   const followLease = async (signal: AbortSignal, wake: () => void) => {
-    try {
-      for await (const event of leases.watch({
-        fieldSelector: `metadata.name=${leaseName}`,
-        timeoutSeconds: 300,
-        signal,
-      })) {
-        if (event.type === "DELETED") {
-          wake();
-          continue;
+    while (!signal.aborted) {
+      try {
+        for await (const event of leases.watch({
+          fieldSelector: `metadata.name=${leaseName}`,
+          timeoutSeconds: 300,
+          signal,
+        })) {
+          if (event.type === "DELETED") {
+            wake();
+            continue;
+          }
+          const record = recordOf(event.object.spec);
+          const raw = JSON.stringify(record);
+          if (raw !== observedRaw) {
+            observedRaw = raw;
+            observe(record);
+            reportTransition();
+          }
+          if (record.holderIdentity === "") wake();
         }
-        const record = recordOf(event.object.spec);
-        const raw = JSON.stringify(record);
-        if (raw !== observedRaw) {
-          observedRaw = raw;
-          observe(record);
-          reportTransition();
-        }
-        if (record.holderIdentity === "") wake();
+      } catch (error) {
+        if (signal.aborted) return;
+        if (!(error instanceof KubeApiError && error.isGone())) report(error);
+        // Not allowed to watch: polling alone it is. Anything else: watch again after a pause.
+        if (error instanceof KubeApiError && (error.isForbidden() || error.isNotFound())) return;
       }
-    } catch (error) {
-      if (!signal.aborted) report(error);
+      await sleep(retryPeriodMs, signal);
     }
   };
 

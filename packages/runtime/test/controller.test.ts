@@ -132,8 +132,10 @@ describe("controller over HTTPS", () => {
     });
     const secretOf = () => admin.api(Secret, { namespace: NAMESPACE }).get("settings-mirror");
     await until(async () => (await secretOf().catch(() => undefined)) !== undefined, "the mirror");
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^mirrors\/settings: POST .* → 500/);
+    // The injected 500, retried; a retry that read the cache before the finalizer's update arrived
+    // may also get 409 from the guarded patch — retried as well, as controllers must.
+    expect(failures.filter((f) => /^mirrors\/settings: POST .* → 500/.test(f))).toHaveLength(1);
+    expect(failures.every((f) => / → (500|409) /.test(f))).toBe(true);
     const created = await secretOf();
     expect(Buffer.from(created.data?.color ?? "", "base64").toString()).toBe("blue");
     expect(created.metadata?.ownerReferences?.[0]).toMatchObject({

@@ -1,4 +1,4 @@
-import type { Client } from "@kin/client";
+import { type Client, KubeApiError } from "@kin/client";
 import { Lease } from "@kin/resources";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLeaderElector, type LeaderElector } from "../src/index.js";
@@ -156,7 +156,8 @@ describe("leader election over HTTPS", () => {
     );
     expect(ref.violations).toEqual([]);
     expect(ref.overlaps()).toEqual([]);
-    expect(ref.terms.length).toBe(8);
+    // 1 + 3 crashes + 1 + 3 hand-overs; more if a busy machine made a leader miss its renew deadline.
+    expect(ref.terms.length).toBeGreaterThanOrEqual(8);
   }, 60_000);
 
   it("writes the lease as client-go does and releases it on shutdown", async () => {
@@ -212,6 +213,34 @@ describe("leader election over HTTPS", () => {
     expect(ref.violations).toEqual([]);
     expect(ref.overlaps()).toEqual([]);
     expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it("without permission to watch the lease, candidates poll as client-go's do", async () => {
+    const ref = referee();
+    const name = `election-${++leaseCount}`;
+    fixture.api.faults.set([
+      {
+        name: "no-watch",
+        match: { verb: "watch", path: "/apis/coordination.k8s.io/**" },
+        fault: { status: 403 },
+      },
+    ]);
+    const errors: unknown[] = [];
+    const group = candidates(2, { releaseOnCancel: true, ref, lease: name, errors });
+    await until(() => group.leader() !== undefined, "a leader");
+    const leader = group.leader() as Candidate;
+    leader.stop.abort();
+    await until(
+      () => group.leader() !== undefined && group.leader() !== leader,
+      "the other to take over",
+    );
+    for (const c of group.list) c.stop.abort();
+    await Promise.all(group.list.map((c) => c.done));
+    ref.stop();
+    expect(fixture.api.faults.counts()["no-watch"]).toBeGreaterThan(0);
+    expect(errors.some((e) => e instanceof KubeApiError && e.isForbidden())).toBe(true);
+    expect(ref.violations).toEqual([]);
+    fixture.api.faults.clear();
   });
 
   it("never two leaders while the server is slow and answers 5xx and 429 at random", async () => {
