@@ -50,7 +50,14 @@ export function createInformerFactory(
   let started: AbortSignal | undefined;
 
   const launch = (informer: Informer<KubeObject>, signal: AbortSignal) => {
-    runs.push(informer.run(signal));
+    // Already run by its owner (informer.run called directly): that run serves the factory too.
+    if (informer.running) return;
+    runs.push(
+      informer.run(signal).catch((error: unknown) => {
+        if (options.onError) options.onError(error);
+        else throw error;
+      }),
+    );
   };
 
   return {
