@@ -1,4 +1,5 @@
 import type { KubeObject, ResourceDescriptor } from "@kin/client";
+import { InvalidStateError } from "./errors.js";
 import type { HandlerRegistration } from "./handlers.js";
 import type { Informer } from "./informer.js";
 import { objectKey } from "./keys.js";
@@ -150,7 +151,7 @@ export function createController(options: ControllerOptions): Controller {
       watch(informer, (object) => ownerKeys(object, owner, ownerOptions)),
     async run(signal) {
       if (ran)
-        throw new Error(
+        throw new InvalidStateError(
           `controller ${options.name} already ran: its queue is shut down, create a new controller`,
         );
       ran = true;

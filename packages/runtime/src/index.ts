@@ -7,6 +7,8 @@ export type {
   ReconcileResult,
 } from "./controller.js";
 export { createController } from "./controller.js";
+export type { LeadershipLostReason } from "./errors.js";
+export { InvalidStateError, LeadershipLostError } from "./errors.js";
 export type { EventDetails, EventRecorder, EventRecorderOptions } from "./eventRecorder.js";
 export { createEventRecorder } from "./eventRecorder.js";
 export { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizers.js";

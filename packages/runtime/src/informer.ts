@@ -10,6 +10,7 @@ import {
 } from "@kin/client";
 import { resourcePath } from "@kin/resources";
 import { Backoff, type BackoffOptions } from "./backoff.js";
+import { InvalidStateError } from "./errors.js";
 import { deepFreeze } from "./freeze.js";
 import type { EventHandler, HandlerOptions, HandlerRegistration } from "./handlers.js";
 import { objectKey } from "./keys.js";
@@ -562,7 +563,7 @@ export function createInformer<T extends KubeObject>(
     },
     addIndexers: (indexers) => store.addIndexers(indexers),
     async run(signal) {
-      if (running) throw new Error(`the informer of ${what} is already running`);
+      if (running) throw new InvalidStateError(`the informer of ${what} is already running`);
       running = true;
       scheduleResync();
       const backoff = new Backoff(options.backoff);

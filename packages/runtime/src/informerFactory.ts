@@ -1,4 +1,5 @@
 import type { Client, KubeObject, ResourceDescriptor } from "@kin/client";
+import { InvalidStateError } from "./errors.js";
 import { createInformer, type Informer, type InformerOptions } from "./informer.js";
 import type { IndexFunc } from "./store.js";
 
@@ -103,7 +104,7 @@ export function createInformerFactory(
       return informer;
     },
     async start(signal) {
-      if (started) throw new Error("the informer factory was already started");
+      if (started) throw new InvalidStateError("the informer factory was already started");
       started = signal;
       for (const informer of informers.values()) launch(informer, signal);
       await new Promise<void>((resolve) => {

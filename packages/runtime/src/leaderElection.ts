@@ -1,5 +1,6 @@
 import { type Client, KubeApiError, type ResourceApi } from "@kin/client";
 import { Lease, type LeaseSpec } from "@kin/resources";
+import { InvalidStateError, LeadershipLostError } from "./errors.js";
 import { microTime } from "./microTime.js";
 import { sleep } from "./sleep.js";
 
@@ -122,6 +123,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
     options.lease.namespace !== undefined ? { namespace: options.lease.namespace } : undefined,
   ) as ResourceApi<Lease>;
   const leaseName = options.lease.name;
+  const leaseId = `${leases.namespace}/${leaseName}`;
 
   let lease: Lease | undefined;
   let observed: LeaderElectionRecord | undefined;
@@ -319,7 +321,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
       clearTimeout(deadline);
       leadingUntil = from + renewDeadlineMs;
       deadline = setTimeout(
-        () => current.abort(new Error("renew deadline passed")),
+        () => current.abort(new LeadershipLostError(leaseId, "RenewDeadlineExceeded")),
         from + renewDeadlineMs - now(),
       );
     };
@@ -345,7 +347,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
       if (current.signal.aborted) break;
       if (renewed) arm(attemptStart);
       else if (observed && observed.holderIdentity !== identity)
-        current.abort(new Error(`the lease is held by ${JSON.stringify(observed.holderIdentity)}`));
+        current.abort(new LeadershipLostError(leaseId, "HeldByAnother", observed.holderIdentity));
     }
     leadership = undefined;
     clearTimeout(deadline);
@@ -364,7 +366,8 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
     isLeader: () => leadership !== undefined && !leadership.signal.aborted && now() < leadingUntil,
     leader: () => observed?.holderIdentity,
     async run(signal) {
-      if (running) throw new Error(`leader election ${leaseName} (${identity}) is already running`);
+      if (running)
+        throw new InvalidStateError(`leader election ${leaseId} (${identity}) is already running`);
       running = true;
       try {
         const acquiredAt = await acquire(signal);

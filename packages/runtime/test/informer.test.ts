@@ -1,4 +1,11 @@
-import { type Client, ConfigMap, KubeApiError, type KubeObject, Pod } from "@kin/client";
+import {
+  type Client,
+  ConfigMap,
+  isKinError,
+  KubeApiError,
+  type KubeObject,
+  Pod,
+} from "@kin/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   byLabel,
@@ -6,6 +13,7 @@ import {
   DeletedFinalStateUnknown,
   type EventHandler,
   type Informer,
+  InvalidStateError,
   stripManagedFields,
 } from "../src/index.js";
 import { FAST, type Fixture, startFixture, until } from "./fixture.js";
@@ -264,7 +272,12 @@ describe("informer over HTTPS", () => {
     abort.abort();
     expect(await waiting).toBe(false);
     run(informer);
-    await expect(informer.run(stop.signal)).rejects.toThrow(/already running/);
+    const twice = await informer.run(stop.signal).catch((error: unknown) => error);
+    expect(twice).toBeInstanceOf(InvalidStateError);
+    expect(isKinError(twice)).toBe(true);
+    expect((twice as Error).message).toBe(
+      "the informer of pods in all namespaces is already running",
+    );
   });
 
   it("reports failures and keeps trying with backoff until the server answers", async () => {

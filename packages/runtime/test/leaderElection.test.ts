@@ -1,7 +1,7 @@
-import { type Client, KubeApiError } from "@kin/client";
+import { type Client, isKinError, KubeApiError } from "@kin/client";
 import { Lease } from "@kin/resources";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLeaderElector, type LeaderElector } from "../src/index.js";
+import { createLeaderElector, type LeaderElector, LeadershipLostError } from "../src/index.js";
 import { type Fixture, startFixture, until } from "./fixture.js";
 
 // Three candidates over the mock server's HTTPS listener, each with its own client (its own
@@ -32,7 +32,7 @@ afterAll(() => fixture.close());
  */
 function referee() {
   const candidates: LeaderElector[] = [];
-  const terms: { identity: string; start: number; end: number }[] = [];
+  const terms: { identity: string; start: number; end: number; reason?: unknown }[] = [];
   const violations: string[] = [];
   let samples = 0;
   const check = (when: string) => {
@@ -52,10 +52,15 @@ function referee() {
     },
     onStartedLeading: (identity: string) => (signal: AbortSignal) => {
       check(`${identity} started`);
-      const term = { identity, start: performance.now(), end: Number.POSITIVE_INFINITY };
+      const term: (typeof terms)[number] = {
+        identity,
+        start: performance.now(),
+        end: Number.POSITIVE_INFINITY,
+      };
       terms.push(term);
       signal.addEventListener("abort", () => {
         term.end = performance.now();
+        term.reason = signal.reason;
       });
     },
     overlaps() {
@@ -202,9 +207,14 @@ describe("leader election over HTTPS", () => {
       { match: { path: "/apis/coordination.k8s.io/**" }, fault: { status: 503 } },
     ]);
     await until(() => !leader.elector.isLeader(), "the leader to give up");
-    expect(ref.terms.find((t) => t.identity === leader.elector.identity)?.end).toBeLessThan(
-      Number.POSITIVE_INFINITY,
-    );
+    const term = ref.terms.find((t) => t.identity === leader.elector.identity);
+    expect(term?.end).toBeLessThan(Number.POSITIVE_INFINITY);
+    expect(term?.reason).toBeInstanceOf(LeadershipLostError);
+    expect(term?.reason).toMatchObject({
+      reason: "RenewDeadlineExceeded",
+      lease: `default/${name}`,
+    });
+    expect(isKinError(term?.reason)).toBe(true);
     fixture.api.faults.clear();
     await until(() => group.leader() !== undefined, "a leader once the server answers");
     for (const c of group.list) c.stop.abort();
