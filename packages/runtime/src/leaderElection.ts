@@ -284,9 +284,13 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
   /** Tries until the lease is ours; returns when the winning attempt started, or `undefined` on abort. */
   const acquire = async (signal: AbortSignal): Promise<number | undefined> => {
     const following = new AbortController();
-    const stopFollowing = () => following.abort();
-    signal.addEventListener("abort", stopFollowing, { once: true });
+    // `waking` ends a pause early: on a release seen by the lease watch, or when `signal` aborts.
     let waking = new AbortController();
+    const stopFollowing = () => {
+      following.abort();
+      waking.abort();
+    };
+    signal.addEventListener("abort", stopFollowing, { once: true });
     const watching = watchLease
       ? followLease(following.signal, () => waking.abort())
       : Promise.resolve();
@@ -302,7 +306,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
         if (observed && observed.holderIdentity !== "" && observed.holderIdentity !== identity)
           delay = Math.min(delay, observedTime + observed.leaseDurationSeconds * 1000 - now() + 1);
         if (waking.signal.aborted) waking = new AbortController();
-        await sleep(delay, AbortSignal.any([signal, waking.signal]));
+        await sleep(delay, waking.signal);
       }
       return undefined;
     } finally {

@@ -25,6 +25,8 @@ import { type Fixture, startFixture, until } from "./fixture.js";
 const NAMES = 40;
 const WRITERS = 4;
 const CHANGES_PER_PHASE = Number(process.env.KIN_DISTURBANCE_CHANGES ?? 500);
+/** How long the handlers may take to catch up after a phase before the run fails. */
+const SETTLE_MS = 120_000;
 
 /** A small deterministic generator (mulberry32), so a failing run can be replayed. */
 function random(seed: number) {
@@ -86,8 +88,8 @@ describe.each([
     `keeps the store equal to a fresh list through ${CHANGES_PER_PHASE * 6} changes and six disturbances`,
     async () => {
       const maps = writer.api(ConfigMap, { namespace });
-      for (const item of (await maps.list()).items)
-        await maps.delete(item.metadata?.name as string);
+      // A clean namespace (deleteCollection: nothing else writes here between the modes).
+      await maps.deleteCollection();
 
       const written = new Map<string, Written>(); // by uid
       const delivered = new Map<string, Delivered>(); // by uid
@@ -213,7 +215,7 @@ describe.each([
             return same();
           },
           `the handlers' view to equal a fresh list after ${what}`,
-          30_000,
+          SETTLE_MS,
         );
         const store = new Map(
           informer.store.list().map((o) => [`${namespace}/${o.metadata?.name}`, o]),
@@ -350,6 +352,8 @@ describe.each([
       await running;
       await until(() => fixture.api.watchCount === 0, "the server to see the watch closed");
     },
-    Math.max(120_000, CHANGES_PER_PHASE * 6 * 60),
+    // Generous: on a loaded shared machine a mode has taken three minutes (17 s when quiet). The
+    // test waits for conditions, never for a time; this only bounds a hang.
+    Math.max(600_000, CHANGES_PER_PHASE * 6 * 200),
   );
 });
