@@ -70,7 +70,7 @@ export interface InformerStats {
   lists: number;
   /** Watch-list requests (`sendInitialEvents=true`). */
   watchLists: number;
-  /** Watch requests the informer started (the client's own resumptions after a dropped connection are not counted). */
+  /** Watches the informer started (the client's own resumptions when the server ends a watch at its timeout are not counted). */
   watches: number;
   /** Lists and watch-lists after the first sync: each one replaced the store. */
   relists: number;
@@ -437,17 +437,23 @@ export function createInformer<T extends KubeObject>(
     return undefined;
   };
 
-  /** Watches from the last resourceVersion; returns when a relist is due (410). */
+  /**
+   * Watches from the last resourceVersion; returns when a relist is due (410). The client's watch
+   * resumes by itself when the server ends a watch (its timeout); a dropped connection comes back
+   * here (`maxResumes: 0`), as in client-go's reflector: a watch that was delivering is started again
+   * at once from the last resourceVersion, one that failed to get going waits out the backoff.
+   */
   const watch = async (
     initial: AsyncIterator<WatchEvent<T>> | undefined,
     signal: AbortSignal,
     backoff: Backoff,
   ) => {
     let stream = initial;
+    let delivering = stream !== undefined;
     while (!signal.aborted) {
-      const fromWatchList = stream !== undefined;
       if (!stream) {
         stats.watches++;
+        delivering = false;
         stream = api
           .watch({
             resourceVersion: lastSyncResourceVersion,
@@ -456,6 +462,7 @@ export function createInformer<T extends KubeObject>(
             allowBookmarks: true,
             emitBookmarks: true,
             timeoutSeconds: watchTimeoutSeconds(),
+            maxResumes: 0,
             signal,
           })
           [Symbol.asyncIterator]();
@@ -464,6 +471,7 @@ export function createInformer<T extends KubeObject>(
         for (;;) {
           const next = await stream.next();
           if (next.done) break;
+          delivering = true;
           apply(next.value);
         }
         stream = undefined; // the watch-list's stream ended (its timeout): go on with a resuming watch
@@ -471,7 +479,7 @@ export function createInformer<T extends KubeObject>(
         stream = undefined;
         if (signal.aborted) return;
         if (isExpired(error)) return;
-        if (fromWatchList && isConnectionFailure(error)) continue;
+        if (isConnectionFailure(error) && delivering) continue;
         if (
           isConnectionFailure(error) ||
           (error instanceof KubeApiError && error.isTooManyRequests())

@@ -256,6 +256,7 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
         for await (const event of leases.watch({
           fieldSelector: `metadata.name=${leaseName}`,
           timeoutSeconds: 300,
+          maxResumes: 0, // a dropped connection is retried below, after a retry period
           signal,
         })) {
           if (event.type === "DELETED") {
@@ -273,7 +274,8 @@ export function createLeaderElector(client: Client, options: LeaderElectionOptio
         }
       } catch (error) {
         if (signal.aborted) return;
-        if (!(error instanceof KubeApiError && error.isGone())) report(error);
+        // A 410 or a dropped connection: just watch again (polling covers the gap). Others are news.
+        if (error instanceof KubeApiError && !error.isGone()) report(error);
         // Not allowed to watch: polling alone it is. Anything else: watch again after a pause.
         if (error instanceof KubeApiError && (error.isForbidden() || error.isNotFound())) return;
       }

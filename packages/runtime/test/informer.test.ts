@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import {
   type Client,
   ConfigMap,
@@ -263,6 +264,26 @@ describe("informer over HTTPS", () => {
     await until(() => resyncs.length >= 2, "two resyncs");
     expect(resyncs.every(Boolean)).toBe(true);
     expect(quiet).toEqual([]);
+  });
+
+  it("survives many dropped connections without piling listeners onto its signal", async () => {
+    const ns = await freshNamespace();
+    const maps = writer.api(ConfigMap, { namespace: ns });
+    const informer = run(
+      createInformer(reader, ConfigMap, { namespace: ns, onError: () => {}, ...FAST }),
+    );
+    await informer.waitForSync();
+    fixture.api.faults.set([
+      {
+        name: "reset",
+        match: { verb: "watch", times: 20 },
+        fault: { cutWatchAfterEvents: 1, reset: true },
+      },
+    ]);
+    await until(() => (fixture.api.faults.counts().reset ?? 0) >= 20, "twenty dropped watches");
+    await maps.create({ metadata: { name: "after" } });
+    await until(() => informer.store.has(`${ns}/after`), "the change after them");
+    expect(getEventListeners(stop.signal, "abort").length).toBeLessThanOrEqual(3);
   });
 
   it("waitForSync resolves false when aborted, and run refuses to run twice", async () => {
