@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Credentials } from "./credentials.js";
 import { CredentialsError } from "./errors.js";
-import { readText } from "./files.js";
+import { FILE_LIMITS, isMissingFile, readText } from "./files.js";
 import {
   POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,
@@ -25,9 +26,10 @@ export interface InClusterOptions {
   onRefreshError?: TokenFileOptions["onRefreshError"];
 }
 
+/** The variable's value, exactly as set; unset, empty or blank means this process is not in a pod. */
 function requireEnv(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) {
+  const value = env[name];
+  if (value === undefined || value.trim() === "") {
     throw new CredentialsError(
       "NotInCluster",
       name,
@@ -37,21 +39,53 @@ function requireEnv(env: Record<string, string | undefined>, name: string): stri
   return value;
 }
 
-/** `host:port` as a URL authority, bracketing IPv6 literals like Go's `net.JoinHostPort`. */
-function joinHostPort(host: string, port: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+/** A value for a message: quoted, and cut if long (the variables are not secret, but may be anything). */
+const shown = (value: string) =>
+  JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
+const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * A host name (RFC 1123 labels, a trailing dot allowed) that a URL parser keeps as a name: its last
+ * label is not a number, which WHATWG URLs would read as an IPv4 address (`1.2.3`, `0x7f`).
+ */
+function isHostName(host: string): boolean {
+  const name = host.endsWith(".") ? host.slice(0, -1) : host;
+  const labels = name.split(".");
+  const last = labels.at(-1) ?? "";
+  return (
+    name.length <= 253 &&
+    labels.every((label) => DNS_LABEL.test(label)) &&
+    !/^(\d+|0x[0-9a-f]*)$/i.test(last)
+  );
 }
 
+/**
+ * `KUBERNETES_SERVICE_HOST` as a URL authority's host: an IPv4 address, an IPv6 address (bracketed or
+ * not; bracketed in the result like Go's `net.JoinHostPort`) or a host name — nothing that could add
+ * userinfo, a path or a port to the URL.
+ */
+function parseHost(value: string): string {
+  const inner = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+  if (isIP(inner) === 6 && !inner.includes("%")) return `[${inner}]`;
+  if (inner === value && (isIP(value) === 4 || isHostName(value))) return value;
+  throw new CredentialsError(
+    "InvalidEnv",
+    SERVICE_HOST_ENV,
+    `${SERVICE_HOST_ENV} is not a host name or IP address: ${shown(value)}`,
+  );
+}
+
+/** `KUBERNETES_SERVICE_PORT`: decimal digits only, no sign, space or leading zero, 1-65535. */
 function parsePort(value: string): string {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+  if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65535) {
     throw new CredentialsError(
       "InvalidEnv",
       SERVICE_PORT_ENV,
-      `${SERVICE_PORT_ENV} is not a port number (1-65535): ${JSON.stringify(value)}`,
+      `${SERVICE_PORT_ENV} is not a port number (1-65535): ${shown(value)}`,
     );
   }
-  return String(port);
+  return value;
 }
 
 /** client-go's in-cluster test (`inClusterClientConfig.Possible`): the token path exists and is not a directory. */
@@ -93,12 +127,17 @@ async function readNamespace(
   if (fromEnv) return fromEnv;
   try {
     const fromFile = (
-      await readText(join(dir, SERVICE_ACCOUNT_NAMESPACE_FILE), "namespace file")
+      await readText(
+        join(dir, SERVICE_ACCOUNT_NAMESPACE_FILE),
+        "namespace file",
+        FILE_LIMITS.namespace,
+      )
     ).trim();
     if (fromFile) return fromFile;
   } catch (error) {
-    // client-go falls back to "default" when the file is missing; any other failure is reported.
-    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== "ENOENT") throw error;
+    // Missing is "default", as in client-go; a file that is there but cannot be read is reported
+    // (client-go silently uses "default", which would send the app's requests to the wrong namespace).
+    if (!isMissingFile(error)) throw error;
   }
   return "default";
 }
@@ -115,7 +154,7 @@ async function readNamespace(
 export async function loadInCluster(options: InClusterOptions = {}): Promise<Credentials> {
   const env = options.env ?? process.env;
   const dir = options.dir ?? SERVICE_ACCOUNT_DIR;
-  const host = requireEnv(env, SERVICE_HOST_ENV);
+  const host = parseHost(requireEnv(env, SERVICE_HOST_ENV));
   const port = parsePort(requireEnv(env, SERVICE_PORT_ENV));
   const tokenPath = join(dir, SERVICE_ACCOUNT_TOKEN_FILE);
   await requireTokenFile(tokenPath);
@@ -127,7 +166,7 @@ export async function loadInCluster(options: InClusterOptions = {}): Promise<Cre
     auth.token(),
   ]);
   return {
-    server: `https://${joinHostPort(host, port)}`,
+    server: `https://${host}:${port}`,
     ca,
     reloadCa: () => readCaFile(caPath),
     auth,

@@ -1,9 +1,13 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { bundleScript } from "../../test/fixtures.js";
 import { CredentialsError } from "../errors.js";
-import { execProvider } from "./exec.js";
+import { EXEC_LIMITS, execProvider } from "./exec.js";
 import { loadKubeconfig } from "./load.js";
 import type { ExecConfig } from "./types.js";
 
@@ -12,6 +16,15 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "kin-exec-"));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Whether `pid` is a live process (not gone, not a zombie waiting to be reaped). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 /** Writes an executable Node script that acts as a credential plugin. */
 async function plugin(name: string, body: string): Promise<string> {
@@ -92,16 +105,110 @@ describe("execProvider", () => {
     expect(JSON.stringify(provider)).toBe(`{"type":"bearer","command":${JSON.stringify(command)}}`);
   });
 
-  it("surfaces a failing plugin's exit code and stderr", async () => {
+  it("names a failing plugin's exit code, and gives its stderr only to onStderr, never to the error", async () => {
     const command = await plugin(
       "broken",
-      'process.stderr.write("error: you must log in first\\n"); process.exit(3);',
+      'process.stderr.write("error: token secret-token-xyz was revoked\\n"); process.exit(3);',
     );
-    const error = await failure(execProvider(v1(command), { field: "users[u].user.exec" }).token());
+    const stderr: string[] = [];
+    const error = await failure(
+      execProvider(v1(command), {
+        field: "users[u].user.exec",
+        onStderr: (text) => stderr.push(text),
+      }).token(),
+    );
     expect(error.code).toBe("ExecFailed");
+    expect(error.source).toBe("users[u].user.exec");
     expect(error.message).toBe(
-      `exec plugin ${command} (users[u].user.exec): exited with code 3; stderr: error: you must log in first`,
+      `exec plugin ${command} (users[u].user.exec): exited with code 3 (its standard error is not shown: it can hold credentials)`,
     );
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain("secret-token-xyz");
+    expect(stderr).toEqual(["error: token secret-token-xyz was revoked\n"]);
+    // Without stderr, nothing is said about it.
+    const quiet = await plugin("quiet", "process.exit(4);");
+    expect((await failure(execProvider(v1(quiet), { field: "f" }).token())).message).toBe(
+      `exec plugin ${quiet} (f): exited with code 4`,
+    );
+  });
+
+  it("stops a plugin that never stops printing (yes) at 1 MiB of output, without crashing", async () => {
+    const error = await failure(
+      execProvider(v1("yes", { args: [] }), {
+        field: "users[u].user.exec",
+        env: { PATH: process.env.PATH },
+        timeoutMs: 600_000,
+      }).token(),
+    );
+    expect(error).toMatchObject({
+      code: "ExecFailed",
+      message:
+        "exec plugin yes (users[u].user.exec): wrote more than 1048576 bytes to standard output and was stopped (an ExecCredential is small)",
+    });
+    expect(EXEC_LIMITS.stdoutBytes).toBe(1024 * 1024);
+  });
+
+  it("keeps only the last 64 KiB of a plugin's endless stderr, and still stops it at the timeout", async () => {
+    const command = await plugin(
+      "chatty",
+      'process.stderr.write("FIRST\\n"); const line = "x".repeat(1023) + "\\n"; const go = () => process.stderr.write(line.repeat(64), go); go();',
+    );
+    let delivered: (text: string) => void = () => {};
+    const received = new Promise<string>((resolve) => {
+      delivered = resolve;
+    });
+    const error = await failure(
+      execProvider(v1(command), { field: "f", timeoutMs: 1_000, onStderr: delivered }).token(),
+    );
+    expect(error.message).toBe(
+      `exec plugin ${command} (f): did not answer within 1000 ms and was stopped`,
+    );
+    const text = await received;
+    expect(text.length).toBe(EXEC_LIMITS.stderrBytes);
+    // The last 64 KiB, not the first: the opening line is gone.
+    expect(text).toMatch(/^[x\n]+$/);
+  });
+
+  it("kills the plugin's whole process group on timeout: a wrapper's child goes too, and Node can exit", async () => {
+    const pidFile = join(dir, "sleep.pid");
+    const wrapper = join(dir, "wrapper.sh");
+    await writeFile(wrapper, `#!/bin/sh\nsleep 600 &\necho $! > "${pidFile}"\nwait\n`);
+    await chmod(wrapper, 0o755);
+    // In a Node process of its own, which must end by itself once the promise has rejected.
+    const script = await bundleScript(
+      `import { execProvider } from "@kin/credentials/kubeconfig";
+      execProvider({ apiVersion: "client.authentication.k8s.io/v1", command: ${JSON.stringify(wrapper)} },
+        { field: "f", timeoutMs: 2000 }).token().then(
+        () => console.log("resolved"),
+        (e) => console.log(e.message),
+      );`,
+      dir,
+    );
+    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+    onTestFinished(() => {
+      // Should this test fail, nothing it started outlives it.
+      child.kill("SIGKILL");
+      const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, "utf8") : 0);
+      if (pid > 0 && running(pid)) process.kill(pid, "SIGKILL");
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect([code, out]).toEqual([
+      0,
+      `exec plugin ${wrapper} (f): did not answer within 2000 ms and was stopped\n`,
+    ]);
+    const sleepPid = Number(await readFile(pidFile, "utf8"));
+    await expect.poll(() => running(sleepPid)).toBe(false);
+  });
+
+  it("keeps the plugin's arguments out of a start failure (they can hold a client secret)", async () => {
+    const error = await failure(
+      execProvider(v1(join(dir, "absent"), { args: ["--client-secret=s3cr3t-arg"] }), {
+        field: "f",
+      }).token(),
+    );
+    expect(error.message).toBe(`exec plugin ${join(dir, "absent")} (f): cannot be started: ENOENT`);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain("s3cr3t-arg");
   });
 
   it("stops a hanging plugin after the timeout", async () => {
@@ -131,7 +238,7 @@ describe("execProvider", () => {
     [
       "the wrong kind",
       'process.stdout.write(JSON.stringify({ kind: "Pod" }))',
-      'its output has kind "Pod", not ExecCredential',
+      "its output's kind is not ExecCredential",
     ],
     [
       "no token",
@@ -154,11 +261,11 @@ describe("execProvider", () => {
       execProvider(v1("x", { apiVersion: "client.authentication.k8s.io/v1alpha1" }), {
         field: "f",
       }),
-    ).toThrow(/apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/);
+    ).toThrow(/^f\.apiVersion: "client.authentication.k8s.io\/v1alpha1" is not supported/);
     expect(() => execProvider(v1("x", { interactiveMode: "Always" }), { field: "f" })).toThrow(
-      /interactiveMode "Always" needs a terminal/,
+      /^f\.interactiveMode: "Always" needs a terminal/,
     );
-    expect(() => execProvider(v1(""), { field: "f" })).toThrow(/f: command is required/);
+    expect(() => execProvider(v1(""), { field: "f" })).toThrow(/^f\.command: is required$/);
   });
 });
 

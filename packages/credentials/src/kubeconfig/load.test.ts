@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fifo } from "../../test/fixtures.js";
 import { CredentialsError } from "../errors.js";
 import { kubeconfigFiles, loadKubeconfig } from "./load.js";
 
@@ -283,5 +284,288 @@ describe("loadKubeconfig errors name the file and field", () => {
     expect(error.message).toBe(
       `no kubeconfig file exists (looked for ${join(dir, "a")}, ${join(dir, "b")})`,
     );
+  });
+});
+
+const head = "current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\n";
+const withCluster = (cluster: string, user = "{}") =>
+  `${head}clusters: [{ name: k, cluster: ${cluster} }]\nusers: [{ name: u, user: ${user} }]\n`;
+
+describe("loadKubeconfig refuses fields of the wrong type, naming the file and field, never the value", () => {
+  const cases: [string, string, string][] = [
+    [
+      "certificate-authority: 5",
+      withCluster("{ server: 'https://k', certificate-authority: 5 }"),
+      "clusters[k].cluster.certificate-authority: must be a string",
+    ],
+    [
+      "token: 12345",
+      withCluster("{ server: 'https://k' }", "{ token: 12345 }"),
+      "users[u].user.token: must be a string",
+    ],
+    [
+      "server: 6443",
+      withCluster("{ server: 6443 }"),
+      "clusters[k].cluster.server: must be a string",
+    ],
+    [
+      'insecure-skip-tls-verify: "true"',
+      withCluster("{ server: 'https://k', insecure-skip-tls-verify: 'true' }"),
+      "clusters[k].cluster.insecure-skip-tls-verify: must be true or false",
+    ],
+    [
+      "tokenFile: [a]",
+      withCluster("{ server: 'https://k' }", "{ tokenFile: [a] }"),
+      "users[u].user.tokenFile: must be a string",
+    ],
+    [
+      "password: 1234",
+      withCluster("{ server: 'https://k' }", "{ username: admin, password: 1234 }"),
+      "users[u].user.password: must be a string",
+    ],
+    [
+      "client-key-data: 7",
+      withCluster("{ server: 'https://k' }", "{ client-key-data: 7 }"),
+      "users[u].user.client-key-data: must be a string",
+    ],
+    [
+      "exec.command: 5",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: 5 } }",
+      ),
+      "users[u].user.exec.command: must be a string",
+    ],
+    [
+      "exec.args: a string",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, args: '--token=abc' } }",
+      ),
+      "users[u].user.exec.args: must be a list",
+    ],
+    [
+      "exec.args: a number in the list",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, args: [a, 1] } }",
+      ),
+      "users[u].user.exec.args[1]: must be a string",
+    ],
+    [
+      "exec.env without value",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, env: [{ name: A }] } }",
+      ),
+      "users[u].user.exec.env[0].value: is required",
+    ],
+    [
+      "exec.provideClusterInfo: yes-ish",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, provideClusterInfo: 'yes' } }",
+      ),
+      "users[u].user.exec.provideClusterInfo: must be true or false",
+    ],
+    [
+      "exec.interactiveMode: Sometimes",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, interactiveMode: Sometimes } }",
+      ),
+      "users[u].user.exec.interactiveMode: must be one of Never, IfAvailable, Always",
+    ],
+    [
+      "exec.apiVersion missing",
+      withCluster("{ server: 'https://k' }", "{ exec: { command: x } }"),
+      'users[u].user.exec.apiVersion: "" is not supported',
+    ],
+    [
+      "exec: a string",
+      withCluster("{ server: 'https://k' }", "{ exec: get-token }"),
+      "users[u].user.exec: must be a mapping",
+    ],
+    [
+      "context namespace: a list",
+      `current-context: c\ncontexts: [{ name: c, context: { cluster: k, namespace: [a] } }]\n`,
+      "contexts[c].context.namespace: must be a string",
+    ],
+    [
+      "cluster: a list",
+      `${head}clusters: [{ name: k, cluster: [server] }]\n`,
+      "clusters[k].cluster: must be a mapping",
+    ],
+    [
+      "extensions: a mapping",
+      withCluster("{ server: 'https://k', extensions: { a: b } }"),
+      "clusters[k].cluster.extensions: must be a list",
+    ],
+    ["current-context: 5", "current-context: 5\n", "current-context: must be a string"],
+    ["users: a mapping", "users: { u: {} }\n", "users: must be a list"],
+  ];
+  it.each(cases)("%s", async (_what, text, field) => {
+    const file = await write("config", text);
+    const error = await failure(loadKubeconfig({ files: [file] }));
+    expect(error.code).toBe("InvalidConfig");
+    expect(error.message.startsWith(`kubeconfig ${file}: ${field}`)).toBe(true);
+    expect(error.source).toBe(`${file}: ${field.split(":")[0]}`);
+    for (const value of ["12345", "1234", "--token=abc"])
+      expect(error.message).not.toContain(value);
+  });
+
+  it("takes null fields as absent, as client-go does", async () => {
+    const file = await write(
+      "config",
+      withCluster("{ server: 'https://k', certificate-authority: null }", "{ token: t, exec: ~ }"),
+    );
+    const credentials = await loadKubeconfig({ files: [file] });
+    expect(credentials.ca).toBeUndefined();
+    expect(await credentials.auth?.authorization()).toBe("Bearer t");
+  });
+
+  it("refuses impersonation, which kin would otherwise drop and act as the wider identity", async () => {
+    const file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", "{ token: t, as: system:admin }"),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `kubeconfig ${file}: users[u].user.as: impersonation is not supported by kin yet; remove it or use another user`,
+    );
+  });
+
+  it("refuses a token that an Authorization header cannot carry, naming the field", async () => {
+    const file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", '{ token: "secret-token\\nX-Injected: 1" }'),
+    );
+    const error = await failure(loadKubeconfig({ files: [file] }));
+    expect(error).toMatchObject({
+      code: "InvalidConfig",
+      source: `${file}: users[u].user.token`,
+      message: `kubeconfig ${file}: users[u].user.token: holds a character that cannot be sent in an Authorization header (at position 13; a token is visible ASCII only)`,
+    });
+  });
+});
+
+describe("loadKubeconfig and special or huge files", () => {
+  it("refuses a FIFO as the kubeconfig, its CA, client certificate or key, without waiting", async () => {
+    const pipe = fifo(join(dir, "pipe"));
+    expect((await failure(loadKubeconfig({ files: [pipe] }))).message).toBe(
+      `cannot read kubeconfig ${pipe}: a FIFO, not a regular file`,
+    );
+    await write("cert", CERT);
+    await write("key", KEY);
+    for (const [cluster, user, what] of [
+      ["{ server: 'https://k', certificate-authority: pipe }", "{}", "CA file"],
+      [
+        "{ server: 'https://k' }",
+        "{ client-certificate: pipe, client-key: key }",
+        "client certificate file",
+      ],
+      [
+        "{ server: 'https://k' }",
+        "{ client-certificate: cert, client-key: pipe }",
+        "client key file",
+      ],
+    ] as const) {
+      const file = await write("config", withCluster(cluster, user));
+      const error = await failure(loadKubeconfig({ files: [file] }));
+      expect(error).toMatchObject({
+        code: "FileUnreadable",
+        source: pipe,
+        message: `cannot read ${what} ${pipe}: a FIFO, not a regular file`,
+      });
+    }
+  }, 10_000);
+
+  it("refuses a tokenFile that is a FIFO or /dev/zero when the token is asked for", async () => {
+    fifo(join(dir, "pipe"));
+    await symlink("/dev/zero", join(dir, "zero"));
+    for (const [name, kind] of [
+      ["pipe", "a FIFO"],
+      ["zero", "a character device"],
+    ] as const) {
+      const file = await write(
+        "config",
+        withCluster("{ server: 'https://k' }", `{ tokenFile: ${name} }`),
+      );
+      const credentials = await loadKubeconfig({ files: [file] });
+      const error = await failure(credentials.auth?.authorization() ?? Promise.resolve());
+      expect(error.message).toBe(
+        `cannot read token file ${join(dir, name)}: ${kind}, not a regular file`,
+      );
+    }
+  }, 10_000);
+
+  it("refuses files over their limits: kubeconfig 16 MiB, CA 1 MiB, key 64 KiB", async () => {
+    const big = join(dir, "big");
+    await writeFile(big, "");
+    await truncate(big, 16 * 1024 * 1024 + 1);
+    expect((await failure(loadKubeconfig({ files: [big] }))).message).toBe(
+      `kubeconfig ${big} is larger than 16 MiB`,
+    );
+    await write("ca.crt", CA.repeat(Math.ceil((1024 * 1024) / CA.length) + 1));
+    let file = await write(
+      "config",
+      withCluster("{ server: 'https://k', certificate-authority: ca.crt }"),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `CA file ${join(dir, "ca.crt")} is larger than 1 MiB`,
+    );
+    await write("cert", CERT);
+    await write("key", KEY.repeat(Math.ceil((64 * 1024) / KEY.length) + 1));
+    file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", "{ client-certificate: cert, client-key: key }"),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `client key file ${join(dir, "key")} is larger than 64 KiB`,
+    );
+  });
+});
+
+describe("a broken kubeconfig's error holds none of its text", () => {
+  const TOKEN = "sk-live-0123456789abcdef";
+  it.each([
+    ["an unclosed flow", `users: [{ name: u, user: { token: ${TOKEN} }\n`],
+    ["a bad indent", `users:\n- name: u\n  user:\n    token: ${TOKEN}\n   bad: indent\n`],
+    ["a bad escape", `users: [{ name: u, user: { token: "${TOKEN}\\q" } }]\n`],
+    ["a duplicate key", `users: [{ name: u, user: { token: ${TOKEN}, token: ${TOKEN} } }]\n`],
+    ["an unresolved alias", `users: [{ name: u, user: { token: *${TOKEN} } }]\n`],
+  ])("%s: not in the message, the cause, inspect, or the warnings", async (_what, text) => {
+    const file = await write("config", text);
+    const warnings = vi.spyOn(process, "emitWarning");
+    try {
+      const error = await failure(loadKubeconfig({ files: [file] }));
+      expect(error.message).toMatch(new RegExp(`^kubeconfig ${file} is not valid YAML: `));
+      expect(error.message).not.toContain(TOKEN);
+      expect(inspect(error, { depth: 20, showHidden: true })).not.toContain(TOKEN);
+      expect(JSON.stringify(error)).not.toContain(TOKEN);
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
+  it("says where: the parser's code, line and column", async () => {
+    const file = await write("config", `a: 1\nb: [x\n`);
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toMatch(
+      new RegExp(`^kubeconfig ${file} is not valid YAML: [A-Z_]+ at line \\d+, column \\d+$`),
+    );
+  });
+
+  it("prints no warning quoting a line with an unknown tag", async () => {
+    const warnings = vi.spyOn(process, "emitWarning");
+    try {
+      const file = await write(
+        "config",
+        withCluster("{ server: 'https://k' }", `{ token: !secret ${TOKEN} }`),
+      );
+      await loadKubeconfig({ files: [file] });
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      warnings.mockRestore();
+    }
   });
 });
