@@ -3,12 +3,10 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Credentials } from "./credentials.js";
 import { CredentialsError } from "./errors.js";
-import { FILE_LIMITS, isMissingFile, readText } from "./files.js";
+import { podNamespace } from "./namespace.js";
 import {
-  POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,
   SERVICE_ACCOUNT_DIR,
-  SERVICE_ACCOUNT_NAMESPACE_FILE,
   SERVICE_ACCOUNT_TOKEN_FILE,
   SERVICE_HOST_ENV,
   SERVICE_PORT_ENV,
@@ -119,29 +117,6 @@ async function requireTokenFile(path: string): Promise<void> {
   }
 }
 
-async function readNamespace(
-  dir: string,
-  env: Record<string, string | undefined>,
-): Promise<string> {
-  const fromEnv = env[POD_NAMESPACE_ENV]?.trim();
-  if (fromEnv) return fromEnv;
-  try {
-    const fromFile = (
-      await readText(
-        join(dir, SERVICE_ACCOUNT_NAMESPACE_FILE),
-        "namespace file",
-        FILE_LIMITS.namespace,
-      )
-    ).trim();
-    if (fromFile) return fromFile;
-  } catch (error) {
-    // Missing is "default", as in client-go; a file that is there but cannot be read is reported
-    // (client-go silently uses "default", which would send the app's requests to the wrong namespace).
-    if (!isMissingFile(error)) throw error;
-  }
-  return "default";
-}
-
 /**
  * Credentials of the pod this process runs in, as client-go's `rest.InClusterConfig()`:
  * the server from `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` (the port variable every
@@ -162,7 +137,7 @@ export async function loadInCluster(options: InClusterOptions = {}): Promise<Cre
   const auth = tokenFileProvider(tokenPath, { onRefreshError: options.onRefreshError });
   const [ca, namespace] = await Promise.all([
     readCaFile(caPath),
-    readNamespace(dir, env),
+    podNamespace({ dir, env }),
     auth.token(),
   ]);
   return {
@@ -170,7 +145,7 @@ export async function loadInCluster(options: InClusterOptions = {}): Promise<Cre
     ca,
     reloadCa: () => readCaFile(caPath),
     auth,
-    namespace,
+    namespace: namespace ?? "default",
     origin: { kind: "in-cluster", dir },
   };
 }

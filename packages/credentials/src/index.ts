@@ -5,6 +5,8 @@ export type { CredentialsErrorCode } from "./errors.js";
 export { CredentialsError } from "./errors.js";
 export type { InClusterOptions } from "./inCluster.js";
 export { loadInCluster } from "./inCluster.js";
+export type { PodNamespaceOptions } from "./namespace.js";
+export { podNamespace } from "./namespace.js";
 export {
   POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,
