@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { bundleScript } from "../../test/fixtures.js";
 import { CredentialsError } from "../errors.js";
 import { EXEC_LIMITS, execProvider } from "./exec.js";
@@ -24,6 +24,14 @@ function running(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Writes an executable shell script (starts faster than Node) that acts as a credential plugin. */
+async function shellPlugin(name: string, body: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, `#!/bin/sh\n${body}\n`);
+  await chmod(path, 0o755);
+  return path;
 }
 
 /** Writes an executable Node script that acts as a credential plugin. */
@@ -177,7 +185,7 @@ describe("execProvider", () => {
     const script = await bundleScript(
       `import { execProvider } from "@kin/credentials/kubeconfig";
       execProvider({ apiVersion: "client.authentication.k8s.io/v1", command: ${JSON.stringify(wrapper)} },
-        { field: "f", timeoutMs: 2000 }).token().then(
+        { field: "f", timeoutMs: 1000 }).token().then(
         () => console.log("resolved"),
         (e) => console.log(e.message),
       );`,
@@ -195,7 +203,7 @@ describe("execProvider", () => {
     const code = await new Promise((resolve) => child.on("exit", resolve));
     expect([code, out]).toEqual([
       0,
-      `exec plugin ${wrapper} (f): did not answer within 2000 ms and was stopped\n`,
+      `exec plugin ${wrapper} (f): did not answer within 1000 ms and was stopped\n`,
     ]);
     const sleepPid = Number(await readFile(pidFile, "utf8"));
     await expect.poll(() => running(sleepPid)).toBe(false);
@@ -233,27 +241,129 @@ describe("execProvider", () => {
     );
   });
 
+  /** A shell plugin (quick to start) that prints $OUT as its answer. */
+  const echoing = () => shellPlugin("echo", `printf '%s' "$OUT"`);
+  const credential = (status: unknown, extra: object = {}) =>
+    JSON.stringify({
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      status,
+      ...extra,
+    });
+
   it.each([
-    ["not JSON", 'process.stdout.write("hello")', "its output is not a JSON ExecCredential"],
+    ["not JSON", "hello", "its output is not a JSON ExecCredential"],
+    ["JSON but not an object", "[1]", "its output is not a JSON ExecCredential"],
+    ["null", "null", "its output is not a JSON ExecCredential"],
+    ["the wrong kind", JSON.stringify({ kind: "Pod" }), "its output's kind is not ExecCredential"],
     [
-      "the wrong kind",
-      'process.stdout.write(JSON.stringify({ kind: "Pod" }))',
-      "its output's kind is not ExecCredential",
+      "another apiVersion than the one asked for",
+      credential({ token: "t" }, { apiVersion: "client.authentication.k8s.io/v1beta1" }),
+      "its output's apiVersion is not client.authentication.k8s.io/v1, which was asked for",
     ],
+    ["no status", credential(undefined), "its output has no status.token"],
+    ["a status that is not an object", credential("t"), "its output has no status.token"],
+    ["no token", credential({}), "its output has no status.token"],
+    ["a token that is not a string", credential({ token: 5 }), "its output has no status.token"],
+    ["a blank token", credential({ token: " \n " }), "its status.token is empty"],
     [
-      "no token",
-      'process.stdout.write(JSON.stringify({ kind: "ExecCredential", apiVersion: "client.authentication.k8s.io/v1", status: {} }))',
-      "its output has no status.token",
+      "a token with a newline",
+      credential({ token: "ab\ncd" }),
+      "its status.token holds a character that cannot be sent in an Authorization header (at position 3; a token is visible ASCII only)",
     ],
     [
       "a client certificate",
-      'process.stdout.write(JSON.stringify({ kind: "ExecCredential", apiVersion: "client.authentication.k8s.io/v1", status: { clientCertificateData: "x", clientKeyData: "y" } }))',
+      credential({ clientCertificateData: "x", clientKeyData: "y" }),
       "it returned a client certificate, which kin does not support yet (only status.token)",
     ],
-  ])("rejects output that is %s", async (_what, body, message) => {
-    const command = await plugin("odd", body);
-    const error = await failure(execProvider(v1(command), { field: "users[u].user.exec" }).token());
+    [
+      "a client key alone",
+      credential({ token: "t", clientKeyData: "y" }),
+      "it returned a client certificate, which kin does not support yet (only status.token)",
+    ],
+    ...["tomorrow", 12345, "2030-01-01", "2030-01-01T00:00:00"].map(
+      (time): [string, string, string] => [
+        `the expiry ${JSON.stringify(time)}`,
+        credential({ token: "t", expirationTimestamp: time }),
+        "its status.expirationTimestamp is not an RFC 3339 time",
+      ],
+    ),
+  ])("rejects output that is %s, without quoting it", async (_what, out, message) => {
+    const command = await echoing();
+    const error = await failure(
+      execProvider(v1(command), { field: "users[u].user.exec", env: { OUT: out } }).token(),
+    );
     expect(error.message).toBe(`exec plugin ${command} (users[u].user.exec): ${message}`);
+  });
+
+  it("trims the token, and takes a null expiry as none", async () => {
+    const command = await echoing();
+    const token = (out: string) =>
+      execProvider(v1(command), { field: "f", env: { OUT: out } }).token();
+    expect(await token(credential({ token: "  tok-1 \n" }))).toBe("tok-1");
+    expect(await token(credential({ token: "tok-2", expirationTimestamp: null }))).toBe("tok-2");
+    // v1beta1 answers v1beta1.
+    const beta = execProvider(v1(command, { apiVersion: "client.authentication.k8s.io/v1beta1" }), {
+      field: "f",
+      env: {
+        OUT: credential({ token: "tok-3" }, { apiVersion: "client.authentication.k8s.io/v1beta1" }),
+      },
+    });
+    expect(await beta.token()).toBe("tok-3");
+  });
+
+  it("reads an expiry with an offset as the instant it names", async () => {
+    const counter = join(dir, "count");
+    const command = await shellPlugin(
+      "counting",
+      `n=$(($(cat "${counter}" 2>/dev/null || echo 0) + 1)); echo $n > "${counter}"
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t%s","expirationTimestamp":"2030-01-01T01:00:00+01:00"}}' $n`,
+    );
+    let now = Date.parse("2029-12-31T23:30:00Z");
+    const provider = execProvider(v1(command), { field: "f", now: () => now });
+    expect(await provider.token()).toBe("t1");
+    now = Date.parse("2029-12-31T23:59:59Z");
+    expect(await provider.token()).toBe("t1");
+    now = Date.parse("2030-01-01T00:00:00Z"); // 01:00+01:00: expired
+    expect(await provider.token()).toBe("t2");
+  });
+
+  it("gives the cluster to the plugin only when provideClusterInfo is set", async () => {
+    const counter = join(dir, "count");
+    const command = await plugin("plugin", countingPlugin(undefined));
+    const run = async (provideClusterInfo: boolean | undefined) => {
+      await execProvider(v1(command, { provideClusterInfo }), {
+        field: "f",
+        cluster: { server: "https://k.example" },
+        env: { PATH: process.env.PATH, COUNTER_FILE: counter },
+      }).token();
+      return JSON.parse(await readFile(`${counter}.info`, "utf8")).spec;
+    };
+    expect(await run(false)).toEqual({ interactive: false });
+    expect(await run(undefined)).toEqual({ interactive: false });
+    expect(await run(true)).toEqual({
+      interactive: false,
+      cluster: { server: "https://k.example" },
+    });
+  });
+
+  it("stops a hanging plugin after 30 s when no timeout is given", async () => {
+    const command = await shellPlugin("hang", "exec sleep 600");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let settled = false;
+      const result = failure(execProvider(v1(command), { field: "f" }).token()).finally(() => {
+        settled = true;
+      });
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await result).message).toBe(
+        `exec plugin ${command} (f): did not answer within 30000 ms and was stopped`,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses configs it cannot honour before running anything", () => {

@@ -1,11 +1,20 @@
-import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fifo } from "../../test/fixtures.js";
 import { CredentialsError } from "../errors.js";
-import { kubeconfigFiles, loadKubeconfig } from "./load.js";
+import { kubeconfigExists, kubeconfigFiles, loadKubeconfig } from "./load.js";
 
 const CA = "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n";
 const CERT = "-----BEGIN CERTIFICATE-----\nMIIBclient\n-----END CERTIFICATE-----\n";
@@ -566,6 +575,224 @@ describe("a broken kubeconfig's error holds none of its text", () => {
       expect(warnings).not.toHaveBeenCalled();
     } finally {
       warnings.mockRestore();
+    }
+  });
+});
+
+describe("loadKubeconfig: what users rely on", () => {
+  it("refuses a client certificate or key that is not PEM, and takes RSA and EC keys", async () => {
+    const user = (cert: string, key: string) =>
+      withCluster(
+        "{ server: 'https://k' }",
+        `{ client-certificate-data: ${b64(cert)}, client-key-data: ${b64(key)} }`,
+      );
+    let file = await write("config", user("junk", KEY));
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `kubeconfig ${file}: users[u].user.client-certificate: holds no PEM certificate`,
+    );
+    file = await write(
+      "config",
+      user(CERT, "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n"),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `kubeconfig ${file}: users[u].user.client-key: holds no PEM private key`,
+    );
+    for (const kind of ["RSA PRIVATE KEY", "EC PRIVATE KEY", "PRIVATE KEY"]) {
+      const key = `-----BEGIN ${kind}-----\nMIIE\n-----END ${kind}-----\n`;
+      file = await write("config", user(CERT, key));
+      const credentials = await loadKubeconfig({ files: [file] });
+      expect(credentials.clientCert).toBe(CERT);
+      expect(credentials.clientKey?.reveal()).toBe(key);
+    }
+    file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", `{ client-key-data: ${b64(KEY)} }`),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `kubeconfig ${file}: users[u].user: client-certificate and client-key must be given together`,
+    );
+  });
+
+  it("pairs username and password: one without the other is an error; an empty password is a password", async () => {
+    for (const user of [
+      "{ username: admin }",
+      "{ password: hunter2 }",
+      "{ username: '', password: x }",
+    ]) {
+      const file = await write("config", withCluster("{ server: 'https://k' }", user));
+      expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+        `kubeconfig ${file}: users[u].user: username and password must be given together`,
+      );
+    }
+    const file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", "{ username: admin, password: '' }"),
+    );
+    expect(await (await loadKubeconfig({ files: [file] })).auth?.authorization()).toBe(
+      `Basic ${b64("admin:")}`,
+    );
+  });
+
+  it("names every method when a user has several (token, basic auth, exec)", async () => {
+    const file = await write(
+      "config",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ tokenFile: t, password: p, exec: { apiVersion: client.authentication.k8s.io/v1, command: x } }",
+      ),
+    );
+    expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+      `kubeconfig ${file}: users[u].user: more than one authentication method found (token, basic auth, exec); only one is allowed`,
+    );
+  });
+
+  it("prefers tokenFile to token, as client-go does", async () => {
+    await write("tok", "from-file\n");
+    const file = await write(
+      "config",
+      withCluster("{ server: 'https://k' }", "{ token: inline, tokenFile: tok }"),
+    );
+    expect(await (await loadKubeconfig({ files: [file] })).auth?.authorization()).toBe(
+      "Bearer from-file",
+    );
+  });
+
+  it("looks a bare exec command up in PATH, not next to the kubeconfig", async () => {
+    const answer = (token: string) =>
+      `#!/bin/sh\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${token}"}}'\n`;
+    await write("bin/get-token", answer("from-path"));
+    await write("get-token", answer("next-to-the-kubeconfig"));
+    await chmod(join(dir, "bin", "get-token"), 0o755);
+    await chmod(join(dir, "get-token"), 0o755);
+    const file = await write(
+      "config",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: get-token } }",
+      ),
+    );
+    const credentials = await loadKubeconfig({
+      files: [file],
+      env: { PATH: join(dir, "bin") },
+    });
+    expect(await credentials.auth?.authorization()).toBe("Bearer from-path");
+  });
+
+  it("passes an exec plugin's stderr to onExecStderr with its field, and the timeout through", async () => {
+    await write("slow", "#!/bin/sh\nprintf 'opening a browser…' >&2\nexec sleep 600\n");
+    await chmod(join(dir, "slow"), 0o755);
+    const file = await write(
+      "config",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: ./slow } }",
+      ),
+    );
+    const seen: string[][] = [];
+    const credentials = await loadKubeconfig({
+      files: [file],
+      execTimeoutMs: 300,
+      onExecStderr: (stderr, field) => seen.push([stderr, field]),
+    });
+    const error = await failure(credentials.auth?.authorization() ?? Promise.resolve());
+    expect(error.message).toBe(
+      `exec plugin ${join(dir, "slow")} (users[u].user.exec): did not answer within 300 ms and was stopped`,
+    );
+    // Delivered once the killed plugin's pipes have closed.
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen).toEqual([["opening a browser…", "users[u].user.exec"]]);
+  });
+
+  it("takes http:// servers (a kubectl proxy) as they are, without a trailing slash", async () => {
+    const file = await write("config", withCluster("{ server: 'http://127.0.0.1:8001/' }"));
+    expect((await loadKubeconfig({ files: [file] })).server).toBe("http://127.0.0.1:8001");
+  });
+
+  it("offers reloadCa only for a CA file, and not when -data (which wins) is there too", async () => {
+    await write("ca.crt", CA);
+    let file = await write(
+      "config",
+      withCluster(
+        `{ server: 'https://k', certificate-authority: ca.crt, certificate-authority-data: ${b64(CA.replace("ca", "data"))} }`,
+      ),
+    );
+    let credentials = await loadKubeconfig({ files: [file] });
+    expect(credentials.ca).toBe(CA.replace("ca", "data"));
+    expect(credentials.reloadCa).toBeUndefined();
+    file = await write("config", withCluster("{ server: 'https://k' }"));
+    credentials = await loadKubeconfig({ files: [file] });
+    expect(credentials.ca).toBeUndefined();
+    expect(credentials.reloadCa).toBeUndefined();
+    file = await write(
+      "config",
+      withCluster("{ server: 'https://k', certificate-authority: ca.crt }"),
+    );
+    credentials = await loadKubeconfig({ files: [file] });
+    await write("ca.crt", "not a certificate");
+    await expect(credentials.reloadCa?.()).rejects.toThrow(
+      `CA file ${join(dir, "ca.crt")} holds no PEM certificate`,
+    );
+  });
+
+  it("refuses a kubeconfig that is there but unreadable, instead of skipping it", async () => {
+    await mkdir(join(dir, "folder"));
+    const good = await write("good", withCluster("{ server: 'https://k' }"));
+    const error = await failure(loadKubeconfig({ files: [join(dir, "folder"), good] }));
+    expect(error).toMatchObject({
+      code: "FileUnreadable",
+      message: `cannot read kubeconfig ${join(dir, "folder")}: a directory, not a regular file`,
+    });
+  });
+
+  it("takes the namespace from the option, then the context, then default; and the empty option as none", async () => {
+    const file = await write(
+      "config",
+      `current-context: c\ncontexts: [{ name: c, context: { cluster: k, namespace: ctx-ns } }]\nclusters: [{ name: k, cluster: { server: 'https://k' } }]\n`,
+    );
+    expect((await loadKubeconfig({ files: [file] })).namespace).toBe("ctx-ns");
+    expect((await loadKubeconfig({ files: [file], namespace: "opt" })).namespace).toBe("opt");
+    expect((await loadKubeconfig({ files: [file], namespace: "" })).namespace).toBe("ctx-ns");
+  });
+
+  it("ignores blank entries in KUBECONFIG, and tells whether a kubeconfig exists", async () => {
+    const file = await write("config", withCluster("{ server: 'https://k' }"));
+    expect(kubeconfigFiles({ KUBECONFIG: `${delimiter} ${delimiter}${file}` })).toEqual([file]);
+    expect(kubeconfigFiles({ KUBECONFIG: ` ${delimiter}`, HOME: dir })).toEqual([
+      join(dir, ".kube", "config"),
+    ]);
+    expect(kubeconfigExists({ KUBECONFIG: file })).toBe(true);
+    expect(kubeconfigExists({ KUBECONFIG: " ", HOME: dir })).toBe(false);
+    await write(".kube/config", "{}");
+    expect(kubeconfigExists({ HOME: dir })).toBe(true);
+  });
+
+  it("sends the cluster to an exec plugin as client-go does (CA as base64, insecure, proxy, extension config)", async () => {
+    await write(
+      "plugin",
+      `#!/bin/sh\nprintf '%s' "$KUBERNETES_EXEC_INFO" > "${join(dir, "info")}"\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}'\n`,
+    );
+    await chmod(join(dir, "plugin"), 0o755);
+    const exec =
+      "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: ./plugin, provideClusterInfo: true } }";
+    for (const [cluster, expected] of [
+      [
+        `{ server: 'https://k', certificate-authority-data: ${b64(CA)}, proxy-url: 'http://p:3128', extensions: [{ name: client.authentication.k8s.io/exec, extension: { audience: a } }, { name: other, extension: 1 }] }`,
+        {
+          server: "https://k",
+          "certificate-authority-data": b64(CA),
+          "proxy-url": "http://p:3128",
+          config: { audience: "a" },
+        },
+      ],
+      [
+        "{ server: 'https://k', insecure-skip-tls-verify: true }",
+        { server: "https://k", "insecure-skip-tls-verify": true },
+      ],
+      ["{ server: 'https://k', insecure-skip-tls-verify: false }", { server: "https://k" }],
+    ] as const) {
+      const file = await write("config", withCluster(cluster, exec));
+      await (await loadKubeconfig({ files: [file] })).auth?.authorization();
+      expect(JSON.parse(await readFile(join(dir, "info"), "utf8")).spec.cluster).toEqual(expected);
     }
   });
 });
