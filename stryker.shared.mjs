@@ -24,6 +24,10 @@ export function strykerConfig(overrides = {}) {
     reporters: ["clear-text", "progress", "html", "json"],
     htmlReporter: { fileName: "reports/mutation/index.html" },
     jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    // A later run tests again only the mutants whose code or tests changed (commit the file to use
+    // this in CI; \`stryker run --force\` ignores it).
+    incremental: true,
+    incrementalFile: "reports/stryker-incremental.json",
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
     // The machines have 2 cores.
