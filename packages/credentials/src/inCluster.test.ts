@@ -97,14 +97,20 @@ describe("loadInCluster", () => {
     "bad_.example",
     "a..b",
     `${"a".repeat(64)}.example`,
+    "kubernetes.443",
+    "bad_name.",
+    "0::1]",
+    `${"a.".repeat(126)}bc`,
+    `x${"y".repeat(150)}@evil.com`,
   ])("rejects the host %j, naming the variable", async (host) => {
     const error = await failure(
       loadInCluster({ dir, env: { ...env, KUBERNETES_SERVICE_HOST: host } }),
     );
+    const shown = host.length > 100 ? `${host.slice(0, 100)}…` : host;
     expect(error).toMatchObject({
       code: "InvalidEnv",
       source: "KUBERNETES_SERVICE_HOST",
-      message: `KUBERNETES_SERVICE_HOST is not a host name or IP address: ${JSON.stringify(host)}`,
+      message: `KUBERNETES_SERVICE_HOST is not a host name or IP address: ${JSON.stringify(shown)}`,
     });
   });
 
@@ -116,6 +122,9 @@ describe("loadInCluster", () => {
     ["::1", "https://[::1]:6443"],
     ["[fd00::1]", "https://[fd00::1]:6443"],
     ["1.2.3.4.example", "https://1.2.3.4.example:6443"],
+    ["kube.1a", "https://kube.1a:6443"],
+    ["worker.x1", "https://worker.x1:6443"],
+    [`${"a.".repeat(125)}abc`, `https://${"a.".repeat(125)}abc:6443`],
   ])("accepts the host %j", async (host, server) => {
     const credentials = await loadInCluster({
       dir,
@@ -123,6 +132,60 @@ describe("loadInCluster", () => {
     });
     expect(credentials.server).toBe(server);
     expect(new URL(credentials.server).port).toBe("6443");
+  });
+
+  it("takes port 65535", async () => {
+    const credentials = await loadInCluster({
+      dir,
+      env: { ...env, KUBERNETES_SERVICE_PORT: "65535" },
+    });
+    expect(credentials.server).toBe("https://10.96.0.1:65535");
+  });
+
+  it("says it is not in a cluster when the folder is a file (ENOTDIR), keeping the system error", async () => {
+    const file = join(dir, "namespace");
+    const error = await failure(loadInCluster({ dir: file, env }));
+    expect(error).toMatchObject({
+      code: "NotInCluster",
+      message: `not running in a cluster: token file ${join(file, "token")} does not exist`,
+    });
+    expect((error.cause as NodeJS.ErrnoException).code).toBe("ENOTDIR");
+    await rm(join(dir, "token"));
+    expect(((await failure(loadInCluster({ dir, env }))).cause as NodeJS.ErrnoException).code).toBe(
+      "ENOENT",
+    );
+  });
+
+  it.skipIf(!isRoot)(
+    "names a token file it may not even look at (EACCES on the folder), rather than saying it is not in a cluster",
+    async () => {
+      await chmod(dir, 0o700);
+      const tokenPath = join(dir, "token");
+      const out = await runAsNobody(`
+        import { loadInCluster } from "@kin/credentials";
+        loadInCluster({ dir: ${JSON.stringify(dir)}, env: ${JSON.stringify(env)} }).then(
+          () => console.log("{}"),
+          (e) => console.log(JSON.stringify({ code: e.code, message: e.message, cause: e.cause?.code })),
+        );`);
+      expect(JSON.parse(out)).toEqual({
+        code: "FileUnreadable",
+        message: `cannot read token file ${tokenPath}: EACCES`,
+        cause: "EACCES",
+      });
+    },
+  );
+
+  it("reports a failed token re-read to onRefreshError and keeps the token", async () => {
+    const errors: string[] = [];
+    const credentials = await loadInCluster({
+      dir,
+      env,
+      onRefreshError: (error) => errors.push(error.message),
+    });
+    await writeFile(join(dir, "token"), " ");
+    credentials.auth?.invalidate();
+    expect(await credentials.auth?.authorization()).toBe(`Bearer ${TOKEN}`);
+    expect(errors).toEqual([`token file ${join(dir, "token")} is empty`]);
   });
 
   it("says it is not in a cluster when the token file is missing or a directory (client-go's test)", async () => {

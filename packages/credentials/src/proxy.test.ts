@@ -32,5 +32,11 @@ describe("loadProxy", () => {
       'kubectl proxy URL must be http or https: "ftp://x"',
     );
     expect(() => loadProxy({ url: "::" })).toThrow('kubectl proxy URL is not a URL: "::"');
+    try {
+      loadProxy({ url: "::" });
+    } catch (error) {
+      expect(error).toMatchObject({ code: "InvalidConfig", source: "url" });
+      expect((error as Error).cause).toBeInstanceOf(TypeError);
+    }
   });
 });

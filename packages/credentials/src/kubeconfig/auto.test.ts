@@ -74,9 +74,14 @@ describe("loadCredentials", () => {
       /^no credentials found: kubeconfig: kubeconfig .*broken is not valid YAML: .*; in-cluster: not running in a cluster: environment variable KUBERNETES_SERVICE_HOST is not set$/,
     );
     expect((error.cause as AggregateError).errors).toHaveLength(2);
+    expect((error.cause as AggregateError).message).toBe("kubeconfig and in-cluster both failed");
     const none = (await loadCredentials({ env: { HOME: home }, inCluster: { dir: sa } }).catch(
       (e: unknown) => e,
     )) as CredentialsError;
+    expect((none.cause as AggregateError).errors[0]).toMatchObject({
+      code: "FileUnreadable",
+      source: "KUBECONFIG",
+    });
     expect(none.message).toMatch(
       /^no credentials found: kubeconfig: no kubeconfig: KUBECONFIG is not set and ~\/\.kube\/config does not exist; in-cluster: /,
     );

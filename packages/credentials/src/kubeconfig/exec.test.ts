@@ -132,10 +132,27 @@ describe("execProvider", () => {
     );
     expect(inspect(error, { depth: 10, showHidden: true })).not.toContain("secret-token-xyz");
     expect(stderr).toEqual(["error: token secret-token-xyz was revoked\n"]);
-    // Without stderr, nothing is said about it.
-    const quiet = await plugin("quiet", "process.exit(4);");
+    // Without stderr (or only blank lines), nothing is said about it, and onStderr is not called.
+    const quiet = await shellPlugin("quiet", "printf '\\n \\n' >&2; exit 4");
+    const calls: string[] = [];
+    expect(
+      (
+        await failure(
+          execProvider(v1(quiet), { field: "f", onStderr: (t) => calls.push(t) }).token(),
+        )
+      ).message,
+    ).toBe(`exec plugin ${quiet} (f): exited with code 4`);
+    expect(calls).toEqual(["\n \n"]);
+    // No onStderr: the stderr is dropped, nothing breaks.
     expect((await failure(execProvider(v1(quiet), { field: "f" }).token())).message).toBe(
       `exec plugin ${quiet} (f): exited with code 4`,
+    );
+    const silent = await shellPlugin("silent", "exit 5");
+    await failure(execProvider(v1(silent), { field: "f", onStderr: (t) => calls.push(t) }).token());
+    expect(calls).toHaveLength(1);
+    const killed = await shellPlugin("killed", "kill -9 $$");
+    expect((await failure(execProvider(v1(killed), { field: "f" }).token())).message).toBe(
+      `exec plugin ${killed} (f): was killed by SIGKILL`,
     );
   });
 
@@ -209,6 +226,30 @@ describe("execProvider", () => {
     await expect.poll(() => running(sleepPid)).toBe(false);
   });
 
+  it("kills the whole process group in this process too: the wrapper's child is gone once the call failed", async () => {
+    const pidFile = join(dir, "sleep.pid");
+    const wrapper = await shellPlugin("wrapper", `sleep 600 &\necho $! > "${pidFile}"\nwait`);
+    onTestFinished(() => {
+      const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, "utf8") : 0);
+      if (pid > 0 && running(pid)) process.kill(pid, "SIGKILL");
+    });
+    const error = await failure(execProvider(v1(wrapper), { field: "f", timeoutMs: 1000 }).token());
+    expect(error.message).toBe(
+      `exec plugin ${wrapper} (f): did not answer within 1000 ms and was stopped`,
+    );
+    const sleepPid = Number(await readFile(pidFile, "utf8"));
+    await expect.poll(() => running(sleepPid)).toBe(false);
+  });
+
+  it("takes an answer of exactly 1 MiB", async () => {
+    const command = await plugin(
+      "padded",
+      `const s = JSON.stringify({ apiVersion: "client.authentication.k8s.io/v1", kind: "ExecCredential", status: { token: "big" } });
+process.stdout.write(s + " ".repeat(1024 * 1024 - s.length));`,
+    );
+    expect(await execProvider(v1(command), { field: "f" }).token()).toBe("big");
+  });
+
   it("keeps the plugin's arguments out of a start failure (they can hold a client secret)", async () => {
     const error = await failure(
       execProvider(v1(join(dir, "absent"), { args: ["--client-secret=s3cr3t-arg"] }), {
@@ -232,7 +273,7 @@ describe("execProvider", () => {
   it("reports a missing command with its install hint", async () => {
     const error = await failure(
       execProvider(
-        v1(join(dir, "absent"), { installHint: "install it with: brew install thing" }),
+        v1(join(dir, "absent"), { installHint: "\n  install it with: brew install thing\n" }),
         { field: "users[u].user.exec" },
       ).token(),
     );
@@ -277,6 +318,11 @@ describe("execProvider", () => {
       "it returned a client certificate, which kin does not support yet (only status.token)",
     ],
     [
+      "a client certificate alone",
+      credential({ token: "t", clientCertificateData: "x" }),
+      "it returned a client certificate, which kin does not support yet (only status.token)",
+    ],
+    [
       "a client key alone",
       credential({ token: "t", clientKeyData: "y" }),
       "it returned a client certificate, which kin does not support yet (only status.token)",
@@ -302,6 +348,11 @@ describe("execProvider", () => {
       execProvider(v1(command), { field: "f", env: { OUT: out } }).token();
     expect(await token(credential({ token: "  tok-1 \n" }))).toBe("tok-1");
     expect(await token(credential({ token: "tok-2", expirationTimestamp: null }))).toBe("tok-2");
+    expect(
+      await token(
+        credential({ token: "tok-4", expirationTimestamp: "2999-01-01T00:00:00.123456Z" }),
+      ),
+    ).toBe("tok-4");
     // v1beta1 answers v1beta1.
     const beta = execProvider(v1(command, { apiVersion: "client.authentication.k8s.io/v1beta1" }), {
       field: "f",
@@ -376,6 +427,32 @@ printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
       /^f\.interactiveMode: "Always" needs a terminal/,
     );
     expect(() => execProvider(v1(""), { field: "f" })).toThrow(/^f\.command: is required$/);
+    expect(() =>
+      execProvider({ apiVersion: "client.authentication.k8s.io/v1" } as ExecConfig, { field: "f" }),
+    ).toThrow(/^f\.command: is required$/);
+    // Programs that call execProvider directly get the kubeconfig's type checks too.
+    for (const [odd, message] of [
+      [{ args: "--token=abc" }, "f.args: must be a list"],
+      [{ env: [{ name: "A" }] }, "f.env[0].value: is required"],
+      [
+        { interactiveMode: "Sometimes" },
+        "f.interactiveMode: must be one of Never, IfAvailable, Always",
+      ],
+      [{ command: 5 }, "f.command: must be a string"],
+    ] as const) {
+      let error: unknown;
+      try {
+        execProvider(v1("x", odd as unknown as Partial<ExecConfig>), { field: "f" });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CredentialsError);
+      expect(error).toMatchObject({
+        code: "InvalidConfig",
+        source: message.split(":")[0],
+        message,
+      });
+    }
   });
 });
 

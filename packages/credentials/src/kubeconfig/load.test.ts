@@ -273,7 +273,7 @@ describe("loadKubeconfig errors name the file and field", () => {
     [
       "an auth-provider",
       "current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\nclusters: [{ name: k, cluster: { server: 'https://k' } }]\nusers: [{ name: u, user: { auth-provider: { name: gcp } } }]",
-      /auth-provider plugins were removed/,
+      /users\[u\]\.user\.auth-provider: auth-provider plugins were removed from Kubernetes clients; use an exec plugin$/,
     ],
     [
       "a list entry without name",
@@ -288,11 +288,85 @@ describe("loadKubeconfig errors name the file and field", () => {
     expect(error.message).toContain(dir);
   });
 
+  it("says exactly which context, cluster or user is missing, with the files read", async () => {
+    const server = "clusters: [{ name: k, cluster: { server: 'https://k' } }]\n";
+    const cases: [string, string, string][] = [
+      ["", "current-context", "no current-context is set and no context was given"],
+      [
+        "current-context: nope\ncontexts: []\n",
+        "contexts[nope]",
+        'context "nope" not found (contexts: none)',
+      ],
+      [
+        `current-context: c\ncontexts: [{ name: c, context: { user: u } }]\n${server}`,
+        "contexts[c].cluster",
+        'context "c" names no cluster',
+      ],
+      [
+        "current-context: c\ncontexts: [{ name: c, context: { cluster: gone } }]\n",
+        "clusters[gone]",
+        'cluster "gone" (of context "c") not found',
+      ],
+      [
+        `current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: ghost } }]\n${server}`,
+        "users[ghost]",
+        'user "ghost" (of context "c") not found',
+      ],
+    ];
+    for (const [text, source, problem] of cases) {
+      const file = await write("config", text);
+      const other = await write("other", "{}");
+      expect(await failure(loadKubeconfig({ files: [file, other] }))).toMatchObject({
+        code: "InvalidConfig",
+        source,
+        message: `kubeconfig ${file}, ${other}: ${problem}`,
+      });
+    }
+  });
+
   it("says which files it looked for when none exists", async () => {
     const error = await failure(loadKubeconfig({ files: [join(dir, "a"), join(dir, "b")] }));
-    expect(error.message).toBe(
-      `no kubeconfig file exists (looked for ${join(dir, "a")}, ${join(dir, "b")})`,
-    );
+    expect(error).toMatchObject({
+      code: "FileUnreadable",
+      source: `${join(dir, "a")}, ${join(dir, "b")}`,
+      message: `no kubeconfig file exists (looked for ${join(dir, "a")}, ${join(dir, "b")})`,
+    });
+  });
+
+  it("takes an empty file, a null document and null sections as empty, and merges on", async () => {
+    const empty = await write("empty", "");
+    const nothing = await write("null", "null\n");
+    const nulls = await write("nulls", "current-context: ~\nclusters: ~\nusers: ~\ncontexts: ~\n");
+    const real = await write("real", withCluster("{ server: 'https://k' }"));
+    const credentials = await loadKubeconfig({ files: [empty, nothing, nulls, real] });
+    expect(credentials.server).toBe("https://k");
+    expect(credentials.origin).toMatchObject({
+      files: [empty, nothing, nulls, real],
+      context: "c",
+    });
+  });
+
+  it("refuses list entries that are not mappings or have no name, by index", async () => {
+    for (const [text, message] of [
+      ["clusters: [5]", "clusters[0]: must be a mapping"],
+      ["users: [{ name: '' }]", "users[0].name: is required"],
+      ["contexts: [{ name: 5 }]", "contexts[0].name: is required"],
+    ] as const) {
+      const file = await write("config", text);
+      expect((await failure(loadKubeconfig({ files: [file] }))).message).toBe(
+        `kubeconfig ${file}: ${message}`,
+      );
+    }
+  });
+
+  it("says an alias that goes nowhere is not valid YAML, without naming it", async () => {
+    const file = await write("config", "a: *nowhere-secret\n");
+    const error = await failure(loadKubeconfig({ files: [file] }));
+    expect(error).toMatchObject({
+      code: "InvalidConfig",
+      source: file,
+      message: `kubeconfig ${file} is not valid YAML: an alias is unresolved or repeated too often`,
+    });
   });
 });
 
@@ -409,6 +483,24 @@ describe("loadKubeconfig refuses fields of the wrong type, naming the file and f
       "extensions: a mapping",
       withCluster("{ server: 'https://k', extensions: { a: b } }"),
       "clusters[k].cluster.extensions: must be a list",
+    ],
+    [
+      "an extension without name",
+      withCluster("{ server: 'https://k', extensions: [{ extension: {} }] }"),
+      "clusters[k].cluster.extensions[0].name: is required",
+    ],
+    [
+      "an extension name that is a number",
+      withCluster("{ server: 'https://k', extensions: [{ name: 5 }] }"),
+      "clusters[k].cluster.extensions[0].name: must be a string",
+    ],
+    [
+      "exec.env entry without name",
+      withCluster(
+        "{ server: 'https://k' }",
+        "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: x, env: [{ value: v }] } }",
+      ),
+      "users[u].user.exec.env[0].name: is required",
     ],
     ["current-context: 5", "current-context: 5\n", "current-context: must be a string"],
     ["users: a mapping", "users: { u: {} }\n", "users: must be a list"],
@@ -703,9 +795,40 @@ describe("loadKubeconfig: what users rely on", () => {
     expect(seen).toEqual([["opening a browser…", "users[u].user.exec"]]);
   });
 
-  it("takes http:// servers (a kubectl proxy) as they are, without a trailing slash", async () => {
-    const file = await write("config", withCluster("{ server: 'http://127.0.0.1:8001/' }"));
+  it("takes http:// servers (a kubectl proxy) as they are, without trailing slashes", async () => {
+    const file = await write("config", withCluster("{ server: 'http://127.0.0.1:8001//' }"));
     expect((await loadKubeconfig({ files: [file] })).server).toBe("http://127.0.0.1:8001");
+  });
+
+  it("trims an inline token, and reads base64 data across lines", async () => {
+    const wrapped = b64(CA).replace(/(.{20})/g, "$1\n      ");
+    const file = await write(
+      "config",
+      `${head}clusters: [{ name: k, cluster: { server: 'https://k', certificate-authority-data: "${wrapped.replace(/\n/g, "\\n")}" } }]\nusers: [{ name: u, user: { token: "  tok  " } }]\n`,
+    );
+    const credentials = await loadKubeconfig({ files: [file] });
+    expect(credentials.ca).toBe(CA);
+    expect(await credentials.auth?.authorization()).toBe("Bearer tok");
+  });
+
+  it("takes an empty -data field as absent and reads the file instead", async () => {
+    await write("ca.crt", CA);
+    await write("cert", CERT);
+    await write("key", KEY);
+    const file = await write(
+      "config",
+      withCluster(
+        "{ server: 'https://k', certificate-authority-data: '', certificate-authority: ca.crt }",
+        "{ client-certificate-data: '', client-certificate: cert, client-key-data: '', client-key: key }",
+      ),
+    );
+    const credentials = await loadKubeconfig({ files: [file] });
+    expect([credentials.ca, credentials.clientCert, credentials.clientKey?.reveal()]).toEqual([
+      CA,
+      CERT,
+      KEY,
+    ]);
+    expect(credentials.reloadCa).toBeDefined();
   });
 
   it("offers reloadCa only for a CA file, and not when -data (which wins) is there too", async () => {
@@ -761,6 +884,8 @@ describe("loadKubeconfig: what users rely on", () => {
       join(dir, ".kube", "config"),
     ]);
     expect(kubeconfigExists({ KUBECONFIG: file })).toBe(true);
+    // KUBECONFIG set is a kubeconfig to load (and to fail on), as kubectl has it.
+    expect(kubeconfigExists({ KUBECONFIG: join(dir, "absent"), HOME: dir })).toBe(true);
     expect(kubeconfigExists({ KUBECONFIG: " ", HOME: dir })).toBe(false);
     await write(".kube/config", "{}");
     expect(kubeconfigExists({ HOME: dir })).toBe(true);
@@ -776,7 +901,7 @@ describe("loadKubeconfig: what users rely on", () => {
       "{ exec: { apiVersion: client.authentication.k8s.io/v1, command: ./plugin, provideClusterInfo: true } }";
     for (const [cluster, expected] of [
       [
-        `{ server: 'https://k', certificate-authority-data: ${b64(CA)}, proxy-url: 'http://p:3128', extensions: [{ name: client.authentication.k8s.io/exec, extension: { audience: a } }, { name: other, extension: 1 }] }`,
+        `{ server: 'https://k', certificate-authority-data: ${b64(CA)}, proxy-url: 'http://p:3128', extensions: [{ name: other, extension: 1 }, { name: client.authentication.k8s.io/exec, extension: { audience: a } }] }`,
         {
           server: "https://k",
           "certificate-authority-data": b64(CA),
