@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
+import type { WatchEvent } from "@kin/resources";
 import { classifyFailure, isCertificateFailure, isResetOrRefused } from "./classify.js";
 import {
   KubeApiError,
@@ -22,7 +23,7 @@ import {
 } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
-import { type WatchEvent, WatchLineDecoder } from "./watchDecoder.js";
+import { WatchLineDecoder } from "./watchDecoder.js";
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {

@@ -6,7 +6,7 @@ import type { Credentials } from "../credentials.js";
 import { CredentialsError } from "../errors.js";
 import { FILE_LIMITS, readText } from "../files.js";
 import { isCertificate, readCaFile } from "../pem.js";
-import { Secret } from "../redact.js";
+import { Redacted } from "../redact.js";
 import { tokenFileProvider } from "../tokenFile.js";
 import { type ExecClusterInfo, execProvider, validateExecConfig } from "./exec.js";
 import { invalid, mergeKubeconfigFiles } from "./merge.js";
@@ -254,7 +254,7 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
       : undefined;
 
   let clientCert: string | undefined;
-  let clientKey: Secret | undefined;
+  let clientKey: Redacted | undefined;
   if (user) {
     const userField = `users[${user.name}].user`;
     clientCert = await pemField(
@@ -278,7 +278,7 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
     if (key !== undefined) {
       if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
         throw invalid(user.file, `${userField}.client-key`, "holds no PEM private key");
-      clientKey = new Secret(key);
+      clientKey = new Redacted(key);
     }
   }
   return {

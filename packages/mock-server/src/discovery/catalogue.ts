@@ -4,9 +4,9 @@ import {
   builtinGroupOrder,
   builtinResources,
   compareVersions,
-  patchMetadataRoots,
   type ResourceDescriptor,
 } from "@kin/resources";
+import { patchMetadataRoots } from "@kin/resources/patch-metadata";
 
 /** A served resource: its descriptor and what the registry needs to know about it. */
 export interface Served {

@@ -3,6 +3,7 @@
 // the catalogue. Shapes: staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/types.go (APIVersions,
 // APIGroupList, APIGroup, APIResourceList) and k8s.io/api/apidiscovery/v2beta1/types.go.
 import { createHash } from "node:crypto";
+import type { APIResource, APIResourceDiscovery, APIVersionDiscovery } from "@kin/resources";
 import type { Catalogue, Served } from "./catalogue.js";
 
 export const AGGREGATED_V2BETA1 =
@@ -32,9 +33,9 @@ export function negotiateDiscovery(accept: string | null): "aggregated" | "legac
 }
 
 /** One entry of an APIResourceList, then its subresources' entries. */
-function resourceEntries(served: Served): Record<string, unknown>[] {
+function resourceEntries(served: Served): APIResource[] {
   const d = served.descriptor;
-  const entries: Record<string, unknown>[] = [
+  const entries: APIResource[] = [
     {
       name: d.plural,
       singularName: d.singular ?? d.kind.toLowerCase(),
@@ -64,7 +65,7 @@ function resourceEntries(served: Served): Record<string, unknown>[] {
   return entries;
 }
 
-function aggregatedResource(served: Served): Record<string, unknown> {
+function aggregatedResource(served: Served): APIResourceDiscovery {
   const d = served.descriptor;
   const subresources = Object.entries(d.subresources ?? {})
     .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -180,11 +181,13 @@ export class DiscoveryDocuments {
         .filter((g) => (g.name === "") === core)
         .map((g) => ({
           metadata: { ...(g.name ? { name: g.name } : {}), creationTimestamp: null },
-          versions: g.versions.map((version) => ({
-            version,
-            resources: this.catalogue.resources(g.name, version).map(aggregatedResource),
-            freshness: "Current",
-          })),
+          versions: g.versions.map(
+            (version): APIVersionDiscovery => ({
+              version,
+              resources: this.catalogue.resources(g.name, version).map(aggregatedResource),
+              freshness: "Current",
+            }),
+          ),
         })),
     }));
   }

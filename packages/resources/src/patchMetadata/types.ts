@@ -1,4 +1,4 @@
-// Types of the strategic-merge / server-side-apply metadata in patchMetadata.generated.ts.
+// Types of the strategic-merge / server-side-apply metadata in table.generated.ts.
 
 /** What a merger needs to know about one field of a definition. */
 export interface FieldPatchMetadata {

@@ -2,7 +2,7 @@
 // Strategic-merge-patch and server-side-apply metadata of every definition with any, from the spec's x-kubernetes-* extensions.
 // Regenerate with `npx pnpm@12.4.2 --filter @kin/resources generate`.
 
-import type { PatchMetadataTable } from "./patchMetadata.js";
+import type { PatchMetadataTable } from "./types.js";
 
 /** Per definition: its map type, and per field the metadata a merger needs and the definition it references. */
 export const patchMetadataTable: PatchMetadataTable = {
