@@ -68,10 +68,6 @@ export interface ResourceApi<T extends KubeObject> {
   streamLogs(name: string, options?: LogOptions): AsyncGenerator<string>;
 }
 
-function jsonOf(patch: PatchBody): unknown {
-  return JSON.parse(patch.body);
-}
-
 /** The typed API of `descriptor` in `namespace` (`undefined`: cluster-scoped or all namespaces). */
 export function resourceApi<T extends KubeObject>(
   transport: Transport,
@@ -127,6 +123,7 @@ export function resourceApi<T extends KubeObject>(
     options: CallOptions | undefined,
     extra: {
       body?: unknown;
+      serializedBody?: string;
       contentType?: string;
       query?: Record<string, string | number | boolean | undefined>;
     } = {},
@@ -162,7 +159,7 @@ export function resourceApi<T extends KubeObject>(
       }),
     patch: async (name, patch, options) =>
       send<T>("PATCH", objectPath(name), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       }),
@@ -173,7 +170,7 @@ export function resourceApi<T extends KubeObject>(
         kind: configuration.kind ?? descriptor.kind,
       });
       return send<T>("PATCH", objectPath(configuration.metadata.name), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: { ...writeQuery(options), force: options.force ? true : undefined },
       });
@@ -202,7 +199,7 @@ export function resourceApi<T extends KubeObject>(
     patchStatus: async (name, patch, options) => {
       requireSubresource("status");
       return send<T>("PATCH", objectPath(name, "status"), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       });
@@ -214,7 +211,7 @@ export function resourceApi<T extends KubeObject>(
     patchScale: async (name, patch, options) => {
       requireSubresource("scale");
       return send<Scale>("PATCH", objectPath(name, "scale"), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       });

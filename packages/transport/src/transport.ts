@@ -1,25 +1,14 @@
 import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
-import { classifyFailure, isCertificateFailure, isResetOrRefused } from "./classify.js";
-import {
-  KubeApiError,
-  RequestAbortedError,
-  type RequestInfo,
-  RequestTimeoutError,
-  TransportError,
-} from "./errors.js";
+import { classifyFailure } from "./classify.js";
+import { createDeadline, type Deadline } from "./deadline.js";
+import { KubeApiError, type RequestInfo, TransportError } from "./errors.js";
 import { combineHooks, debugHooks, type TransportHooks } from "./hooks.js";
+import { afterStep, type Clock, FIRST_TRY, nextStep, type Situation } from "./nextStep.js";
 import { assertSafePath } from "./path.js";
 import { selectProxy } from "./proxy.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLimiter.js";
-import {
-  backoffDelay,
-  DEFAULT_RETRY,
-  NO_RETRY,
-  parseRetryAfter,
-  type ResolvedRetry,
-  type RetryOptions,
-} from "./retry.js";
+import { DEFAULT_RETRY, NO_RETRY, type ResolvedRetry, type RetryOptions } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
 import { type WatchEvent, WatchLineDecoder } from "./watchDecoder.js";
@@ -72,6 +61,11 @@ export interface RequestOptions extends CallOptions {
   method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Sent as JSON. */
   body?: unknown;
+  /**
+   * A body already serialised, sent as it is (e.g. a `PatchBody`'s `body` from `@kin/resources`),
+   * instead of `body`. Give `contentType` with it.
+   */
+  serializedBody?: string;
   /** `Content-Type` of the body. Default `application/json`. */
   contentType?: string;
   /** `Accept`. Default `application/json`. */
@@ -112,6 +106,17 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
 }
 
 const MAX_ERROR_BODY = 1024;
+
+/** The body of a call as sent: `serializedBody` as it is, or `body` as JSON. */
+function serialize(call: RequestOptions): string | undefined {
+  if (call.serializedBody !== undefined) {
+    if (call.body !== undefined) {
+      throw new TypeError("a request takes body or serializedBody, not both");
+    }
+    return call.serializedBody;
+  }
+  return call.body === undefined ? undefined : JSON.stringify(call.body);
+}
 
 /**
  * A transport for `credentials`: an undici pool with TLS that trusts the credentials' CA (verified
@@ -184,46 +189,32 @@ export function createTransport(
     return caReload;
   }
 
+  const canReloadCa = credentials.reloadCa !== undefined && !options.fetch;
+  const clock: Clock = { random: Math.random, now: Date.now };
+
   /**
-   * Sends until an answer worth returning: retries, the 401 refresh and the CA reload happen here.
-   * The caller must call `release()` once it has read the body: until then the call's timeout
-   * (for JSON calls) and the caller's signal still apply to the body.
+   * Sends until an answer worth returning, acting on {@link nextStep}'s decisions (retries, the 401
+   * refresh, the CA reload). The caller must call `deadline.release()` once it has read the body:
+   * until then the call's timeout (for JSON calls) and the caller's signal still apply to the body.
    */
   async function exchange(
     info: RequestInfo,
     call: RequestOptions,
     body: string | undefined,
     stream: boolean,
-  ): Promise<{ response: RawResponse; release: () => void; stopped: (cause: unknown) => Error }> {
+  ): Promise<{ response: RawResponse; deadline: Deadline }> {
     const url = new URL(`${prefix}${info.path}`, base.origin);
     const idempotent = call.idempotent ?? (info.method === "GET" || info.method === "HEAD");
-    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    // A signal costs undici a listener per request, so one is made only when something can abort:
-    // none without a timeout or a caller's signal, the caller's own without a timeout.
-    let signal: AbortSignal | undefined;
-    if (timeoutMs !== undefined) {
-      const controller = new AbortController();
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const abort = () => controller.abort(call.signal?.reason);
-      if (call.signal?.aborted) abort();
-      call.signal?.addEventListener("abort", abort, { once: true });
-      onAbort = abort;
-      signal = controller.signal;
-    } else {
-      signal = call.signal;
-    }
+    const deadline = createDeadline(
+      info,
+      hostPort,
+      call.timeoutMs ?? options.timeoutMs,
+      call.signal,
+    );
+    const { signal } = deadline;
     const started = performance.now();
     let retries = 0;
-    let retryAfterCount = 0;
-    let backoffCount = 0;
-    let refreshedAuth = false;
-    let reloadedCa = false;
+    let tries = FIRST_TRY;
     const fail = (error: Error): never => {
       hooks.onError({
         method: info.method,
@@ -234,36 +225,28 @@ export function createTransport(
       });
       throw error;
     };
-    const stopped = (cause: unknown): Error =>
-      timedOut
-        ? new RequestTimeoutError(
-            info,
-            `${info.method} ${info.path} → no answer from ${hostPort} within ${timeoutMs} ms`,
-            { cause },
-          )
-        : new RequestAbortedError(info, `${info.method} ${info.path} → aborted by the caller`, {
-            cause: call.signal?.reason ?? cause,
-          });
     const wait = async (reason: string, delayMs: number) => {
       retries++;
       hooks.onRetry({ method: info.method, path: info.path, attempt: retries, reason, delayMs });
       try {
         await sleep(delayMs, signal);
       } catch (error) {
-        fail(stopped(error));
+        fail(deadline.stopped(error));
       }
     };
-    const release = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (onAbort) call.signal?.removeEventListener("abort", onAbort);
-    };
+    const situation = (): Situation => ({
+      idempotent,
+      canRefreshAuth: auth !== undefined,
+      canReloadCa,
+      aborted: signal?.aborted === true,
+    });
     try {
       for (;;) {
         if (limiter) {
           try {
             await limiter.acquire(signal);
           } catch (error) {
-            fail(stopped(error));
+            fail(deadline.stopped(error));
           }
         }
         const headers: Record<string, string> = {
@@ -276,47 +259,41 @@ export function createTransport(
         try {
           response = await sender.send({ url, method: info.method, headers, body, signal, stream });
         } catch (error) {
-          if (signal?.aborted) return fail(stopped(error));
-          // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
-          if (!reloadedCa && isCertificateFailure(error)) {
-            reloadedCa = true;
+          let next = nextStep({ failure: error }, situation(), tries, policy, clock);
+          tries = afterStep(tries, next);
+          if (next.action === "reload-ca") {
             if (await reloadCa()) continue;
+            next = nextStep({ failure: error }, situation(), tries, policy, clock);
+            tries = afterStep(tries, next);
           }
-          if (idempotent && backoffCount < policy.maxBackoff && isResetOrRefused(error)) {
-            await wait(
-              (error as { code?: string }).code ?? "connection failure",
-              backoffDelay(policy, backoffCount++),
-            );
+          if (next.action === "retry") {
+            await wait(next.reason, next.delayMs);
             continue;
           }
-          return fail(classifyFailure(info, hostPort, error));
+          return fail(
+            next.action === "stop"
+              ? deadline.stopped(error)
+              : classifyFailure(info, hostPort, error),
+          );
         }
         const { status } = response;
-        if (status === 401 && auth && !refreshedAuth) {
+        const next = nextStep(
+          { status, retryAfter: response.headers["retry-after"] },
+          situation(),
+          tries,
+          policy,
+          clock,
+        );
+        tries = afterStep(tries, next);
+        if (next.action === "refresh-auth") {
           // The token may have rotated since it was read: refresh it and try once more (client-go does too).
-          refreshedAuth = true;
           await response.discard();
-          auth.invalidate();
+          auth?.invalidate();
           continue;
         }
-        const retryAfter =
-          status === 429 || status >= 500
-            ? parseRetryAfter(response.headers["retry-after"])
-            : undefined;
-        // A non-idempotent request may already have been processed, unless the server said 429 (it was not).
-        if (
-          retryAfter !== undefined &&
-          (status === 429 || idempotent) &&
-          retryAfterCount < policy.maxRetryAfter
-        ) {
-          retryAfterCount++;
+        if (next.action === "retry") {
           await response.discard();
-          await wait(String(status), Math.min(retryAfter, policy.retryAfterCapMs));
-          continue;
-        }
-        if (idempotent && (status === 503 || status === 504) && backoffCount < policy.maxBackoff) {
-          await response.discard();
-          await wait(String(status), backoffDelay(policy, backoffCount++));
+          await wait(next.reason, next.delayMs);
           continue;
         }
         if (observed) {
@@ -331,8 +308,8 @@ export function createTransport(
         }
         if (status >= 200 && status < 300) {
           // Streams have no read timeout: only the wait for the answer is timed.
-          if (stream) clearTimeout(timer);
-          return { response, release, stopped };
+          if (stream) deadline.stopTimer();
+          return { response, deadline };
         }
         const text = await response.text().catch(() => "");
         const statusObject = statusFromResponse(status, text);
@@ -343,7 +320,7 @@ export function createTransport(
         return fail(new KubeApiError(info, statusObject, kept));
       }
     } catch (error) {
-      release();
+      deadline.release();
       throw error;
     }
   }
@@ -362,14 +339,14 @@ export function createTransport(
     extra?: Record<string, QueryValue>,
   ): Promise<{ info: RequestInfo; body: Readable }> {
     const info = describe(call, extra);
-    const { response, release } = await exchange(
+    const { response, deadline } = await exchange(
       info,
       { ...call, accept: "application/json" },
       undefined,
       true,
     );
     const body = response.readable();
-    body.once("close", release);
+    body.once("close", deadline.release);
     return { info, body };
   }
 
@@ -377,17 +354,16 @@ export function createTransport(
     server: credentials.server,
     async request<T>(call: RequestOptions): Promise<T> {
       const info = describe(call);
-      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-      const { response, release, stopped } = await exchange(info, call, body, false);
+      const { response, deadline } = await exchange(info, call, serialize(call), false);
       let text: string;
       try {
         text = await response.text();
       } catch (error) {
         throw (error as { name?: string }).name === "AbortError"
-          ? stopped(error)
+          ? deadline.stopped(error)
           : classifyFailure(info, hostPort, error);
       } finally {
-        release();
+        deadline.release();
       }
       if (text === "") return undefined as T;
       try {
