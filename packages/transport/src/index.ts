@@ -7,6 +7,7 @@ export {
   KubeApiError,
   RequestAbortedError,
   RequestTimeoutError,
+  ResponseTooLargeError,
   StreamError,
   TlsError,
   TransportError,
@@ -32,5 +33,5 @@ export type {
   TransportOptions,
 } from "./transport.js";
 export { createTransport } from "./transport.js";
-export type { WatchEvent } from "./watchDecoder.js";
+export type { DecodeWatchOptions, WatchEvent } from "./watchDecoder.js";
 export { decodeWatch } from "./watchDecoder.js";

@@ -73,6 +73,20 @@ describe("nextStep", () => {
     ],
     ["429 without Retry-After is answered", answer(429), GET, FIRST_TRY, { action: "answer" }],
     [
+      "429 with Retry-After 1.5 is answered",
+      answer(429, "1.5"),
+      POST,
+      FIRST_TRY,
+      { action: "answer" },
+    ],
+    [
+      "503 with Retry-After -1 backs off",
+      answer(503, "-1"),
+      GET,
+      FIRST_TRY,
+      retry("503", 500, "backoff"),
+    ],
+    [
       "429 after maxRetryAfter retries is answered",
       answer(429, "1"),
       GET,

@@ -21,6 +21,12 @@ describe("assertSafePath", () => {
     ["/api/pods/%2e%2E", 'has an unsafe segment "%2e%2E"'],
     ["/api/pods/%zz", 'has a malformed escape in "%zz"'],
     ["/api?x=1", "must not hold a query or fragment"],
+    ["/api/pods/x\\..\\secrets", 'has a backslash in "x\\\\..\\\\secrets"'],
+    ["/api/pods/a%5cb", 'has an unsafe segment "a%5cb"'],
+    ["/api/pods/.%2E", 'has an unsafe segment ".%2E"'],
+    ["/api/pods/a b", 'has a character that must be percent-encoded in "a b"'],
+    ["/api/pods/a\tb", 'has a character that must be percent-encoded in "a\\tb"'],
+    ["/api/pods/ü", 'has a character that must be percent-encoded in "ü"'],
   ])("refuses %s", (path, problem) => {
     expect(() => assertSafePath(path)).toThrow(
       new TypeError(

@@ -4,12 +4,34 @@ import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from "./retry.js";
 describe("parseRetryAfter", () => {
   it("reads delta-seconds and HTTP dates", () => {
     expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter(" 2 ")).toBe(2000);
+    expect(parseRetryAfter("0")).toBe(0);
     expect(parseRetryAfter(["1", "9"])).toBe(1000);
     expect(
       parseRetryAfter("Wed, 21 Oct 2015 07:28:10 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")),
     ).toBe(10_000);
+    expect(
+      parseRetryAfter("Wed, 21 Oct 2015 07:27:00 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT")),
+    ).toBe(0);
     expect(parseRetryAfter(undefined)).toBeUndefined();
-    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter("")).toBeUndefined();
+  });
+
+  it("ignores values that are not delta-seconds or an IMF-fixdate, never taking them as 0", () => {
+    // Date.parse reads "1.5" as 2001-01-05 and "-1" as the year -1: dates in the past, so 0.
+    for (const value of [
+      "1.5",
+      "-1",
+      "+3",
+      "1e3",
+      "0x10",
+      "3 s",
+      "soon",
+      "2015-10-21",
+      "Wed Oct 21 2015",
+    ]) {
+      expect(parseRetryAfter(value), value).toBeUndefined();
+    }
   });
 });
 

@@ -1,17 +1,31 @@
+import { constants } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
-import { classifyFailure } from "./classify.js";
+import { abandon, declaredLength, readAtMost, utf8 } from "./body.js";
+import { classifyFailure, type Peer } from "./classify.js";
 import { createDeadline, type Deadline } from "./deadline.js";
-import { KubeApiError, type RequestInfo, TransportError } from "./errors.js";
+import { KubeApiError, type RequestInfo, ResponseTooLargeError, TransportError } from "./errors.js";
 import { combineHooks, debugHooks, type TransportHooks } from "./hooks.js";
 import { afterStep, type Clock, FIRST_TRY, nextStep, type Situation } from "./nextStep.js";
-import { assertSafePath } from "./path.js";
+import { pathPrefix, requestTarget } from "./path.js";
 import { selectProxy } from "./proxy.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLimiter.js";
 import { DEFAULT_RETRY, NO_RETRY, type ResolvedRetry, type RetryOptions } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
-import { type WatchEvent, WatchLineDecoder } from "./watchDecoder.js";
+import {
+  DEFAULT_MAX_WATCH_EVENT_BYTES,
+  type WatchEvent,
+  WatchLineDecoder,
+} from "./watchDecoder.js";
+
+const { MAX_STRING_LENGTH } = constants;
+
+/** A call as errors name it, and the request target (path and query) sent for it. */
+interface Described {
+  readonly info: RequestInfo;
+  readonly target: string;
+}
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
@@ -32,6 +46,29 @@ export interface TransportOptions {
   retry?: RetryOptions | false;
   /** Default timeout of each call in milliseconds (retries included; for streams, until the answer starts). Default: none. */
   timeoutMs?: number;
+  /**
+   * For calls without `timeoutMs`: the longest wait, in milliseconds, from sending a request to
+   * having its complete response headers (a server that trickles them in counts as silent), for
+   * every call, streams included. Default 90 000: kube-apiserver answers a request it could not
+   * finish in its own 60 s (`--request-timeout`) with a 504, so a healthy server is always quicker.
+   * Not applied with `fetch` (the fetch implementation decides).
+   */
+  headersTimeoutMs?: number;
+  /**
+   * For calls without `timeoutMs`: the longest pause, in milliseconds, between two pieces of a
+   * response body (watches and log streams excepted: they may be quiet for hours). Default 60 000.
+   * Not applied with `fetch`.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * The largest response body `request()` reads, in bytes; a larger one fails with a
+   * `ResponseTooLargeError` without being read further (a `Content-Length` over it: without being
+   * read at all). Default 256 MiB; at most 2^29 − 24, the longest string Node can make of it.
+   * Lists that may be larger should be read in pages (`limit` and `continue`).
+   */
+  maxResponseBytes?: number;
+  /** The largest watch event, in bytes (one line of the stream); a larger one is a `StreamError`. Default 16 MiB (client-go's limit). */
+  maxWatchEventBytes?: number;
   /** Observers of requests, retries and errors. */
   hooks?: TransportHooks;
   /**
@@ -105,7 +142,29 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   return text ? `?${text}` : "";
 }
 
+/** How much of an error answer's body is kept in `KubeApiError.body`. */
 const MAX_ERROR_BODY = 1024;
+/** How much of an error answer's body is read: a Status, even with many causes, is far smaller. */
+const MAX_ERROR_BODY_READ = 1024 * 1024;
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 90_000;
+export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** `value` when it is an integer in [min, max], else a RangeError naming the option. */
+function limitOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value >= min && value <= max)) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
 
 /** The body of a call as sent: `serializedBody` as it is, or `body` as JSON. */
 function serialize(call: RequestOptions): string | undefined {
@@ -131,8 +190,39 @@ export function createTransport(
   options: TransportOptions = {},
 ): Transport {
   const base = new URL(credentials.server);
-  const prefix = base.pathname.replace(/\/+$/, "");
-  const hostPort = `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`;
+  const prefix = pathPrefix(base);
+  const peer: Peer = {
+    hostPort: `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`,
+    headersTimeoutMs: limitOption(
+      "headersTimeoutMs",
+      options.headersTimeoutMs,
+      DEFAULT_HEADERS_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    ),
+    bodyTimeoutMs: limitOption(
+      "bodyTimeoutMs",
+      options.bodyTimeoutMs,
+      DEFAULT_BODY_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    ),
+  };
+  const { hostPort } = peer;
+  const maxResponseBytes = limitOption(
+    "maxResponseBytes",
+    options.maxResponseBytes,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    1,
+    MAX_STRING_LENGTH,
+  );
+  const maxWatchEventBytes = limitOption(
+    "maxWatchEventBytes",
+    options.maxWatchEventBytes,
+    DEFAULT_MAX_WATCH_EVENT_BYTES,
+    1,
+    MAX_STRING_LENGTH,
+  );
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? `kin (node ${process.version})`;
   const auth = credentials.auth;
@@ -151,7 +241,7 @@ export function createTransport(
   const proxyUrl = selectProxy(base, credentials.proxyUrl, env);
   const connect = (ca: string | undefined): Sender =>
     options.fetch
-      ? fetchSender(options.fetch)
+      ? fetchSender(base.origin, options.fetch)
       : undiciSender(
           base.origin,
           {
@@ -198,20 +288,19 @@ export function createTransport(
    * until then the call's timeout (for JSON calls) and the caller's signal still apply to the body.
    */
   async function exchange(
-    info: RequestInfo,
+    { info, target }: Described,
     call: RequestOptions,
     body: string | undefined,
     stream: boolean,
   ): Promise<{ response: RawResponse; deadline: Deadline }> {
-    const url = new URL(`${prefix}${info.path}`, base.origin);
     const idempotent = call.idempotent ?? (info.method === "GET" || info.method === "HEAD");
-    const deadline = createDeadline(
-      info,
-      hostPort,
-      call.timeoutMs ?? options.timeoutMs,
-      call.signal,
-    );
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const deadline = createDeadline(info, hostPort, timeoutMs, call.signal);
     const { signal } = deadline;
+    // A call with a timeout is bounded by it; one without is bounded by the header and body limits
+    // (streams have no body limit: a watch or a followed log may be quiet for hours).
+    const headersTimeoutMs = timeoutMs === undefined ? peer.headersTimeoutMs : 0;
+    const bodyTimeoutMs = timeoutMs === undefined && !stream ? peer.bodyTimeoutMs : 0;
     const started = performance.now();
     let retries = 0;
     let tries = FIRST_TRY;
@@ -257,7 +346,15 @@ export function createTransport(
         if (auth) headers.authorization = await auth.authorization();
         let response: RawResponse;
         try {
-          response = await sender.send({ url, method: info.method, headers, body, signal, stream });
+          response = await sender.send({
+            target,
+            method: info.method,
+            headers,
+            body,
+            signal,
+            headersTimeoutMs,
+            bodyTimeoutMs,
+          });
         } catch (error) {
           let next = nextStep({ failure: error }, situation(), tries, policy, clock);
           tries = afterStep(tries, next);
@@ -271,9 +368,7 @@ export function createTransport(
             continue;
           }
           return fail(
-            next.action === "stop"
-              ? deadline.stopped(error)
-              : classifyFailure(info, hostPort, error),
+            next.action === "stop" ? deadline.stopped(error) : classifyFailure(info, peer, error),
           );
         }
         const { status } = response;
@@ -311,7 +406,11 @@ export function createTransport(
           if (stream) deadline.stopTimer();
           return { response, deadline };
         }
-        const text = await response.text().catch(() => "");
+        // Read enough of an error answer for its Status, never all of a huge one.
+        const { bytes } = await readAtMost(response.readable(), MAX_ERROR_BODY_READ).catch(() => ({
+          bytes: Buffer.alloc(0),
+        }));
+        const text = utf8(bytes);
         const statusObject = statusFromResponse(status, text);
         const kept =
           statusObject.message === text.trim().slice(0, 200) && text !== ""
@@ -325,22 +424,24 @@ export function createTransport(
     }
   }
 
+  /** The call as errors name it (path and query, without the server's prefix) and its request target. */
   function describe(
     call: CallOptions & { method?: string },
     extra?: Record<string, QueryValue>,
-  ): RequestInfo {
-    assertSafePath(call.path);
-    const query = extra ? { ...call.query, ...extra } : call.query;
-    return { method: call.method ?? "GET", path: `${call.path}${queryString(query)}` };
+  ): Described {
+    const query = queryString(extra ? { ...call.query, ...extra } : call.query);
+    const target = requestTarget(prefix, call.path, query);
+    return { info: { method: call.method ?? "GET", path: `${call.path}${query}` }, target };
   }
 
   async function openStream(
     call: CallOptions,
     extra?: Record<string, QueryValue>,
   ): Promise<{ info: RequestInfo; body: Readable }> {
-    const info = describe(call, extra);
+    const described = describe(call, extra);
+    const { info } = described;
     const { response, deadline } = await exchange(
-      info,
+      described,
       { ...call, accept: "application/json" },
       undefined,
       true,
@@ -353,15 +454,29 @@ export function createTransport(
   return {
     server: credentials.server,
     async request<T>(call: RequestOptions): Promise<T> {
-      const info = describe(call);
-      const { response, deadline } = await exchange(info, call, serialize(call), false);
+      const described = describe(call);
+      const { info } = described;
+      const { response, deadline } = await exchange(described, call, serialize(call), false);
+      const tooLarge = () =>
+        new ResponseTooLargeError(
+          info,
+          `${info.method} ${info.path} → ${response.status} with a body over ${maxResponseBytes} bytes (maxResponseBytes): read it in pages (limit and continue) or raise the limit`,
+          maxResponseBytes,
+        );
       let text: string;
       try {
-        text = await response.text();
+        if ((declaredLength(response.headers) ?? 0) > maxResponseBytes) {
+          abandon(response.readable());
+          throw tooLarge();
+        }
+        const read = await readAtMost(response.readable(), maxResponseBytes);
+        if (!read.complete) throw tooLarge();
+        text = utf8(read.bytes);
       } catch (error) {
-        throw (error as { name?: string }).name === "AbortError"
+        if (error instanceof ResponseTooLargeError) throw error;
+        throw deadline.signal?.aborted
           ? deadline.stopped(error)
-          : classifyFailure(info, hostPort, error);
+          : classifyFailure(info, peer, error);
       } finally {
         deadline.release();
       }
@@ -379,7 +494,7 @@ export function createTransport(
     async *watch<T>(call: CallOptions): AsyncGenerator<WatchEvent<T>> {
       const { info, body } = await openStream(call, { watch: true });
       // decodeWatch's core, inlined: one async generator per event instead of two (yield*).
-      const decoder = new WatchLineDecoder<T>(info);
+      const decoder = new WatchLineDecoder<T>(info, maxWatchEventBytes);
       try {
         for await (const chunk of body) {
           for (const event of decoder.push(chunk)) yield event;
@@ -390,7 +505,7 @@ export function createTransport(
       } catch (error) {
         if (call.signal?.aborted) return;
         if (error instanceof TransportError) throw error;
-        throw classifyFailure(info, hostPort, error);
+        throw classifyFailure(info, peer, error);
       } finally {
         body.destroy();
       }
