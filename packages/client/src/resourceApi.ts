@@ -3,6 +3,7 @@ import {
   applyPatch,
   assertValidName,
   assertValidNamespace,
+  assertValidPathSegmentName,
   type KubeObject,
   type ObjectList,
   type PatchBody,
@@ -77,7 +78,8 @@ export function resourceApi<T extends KubeObject>(
   if (namespace !== undefined) assertValidNamespace(namespace, "namespace");
   const collection = resourcePath(descriptor, namespace);
   const objectPath = (name: string, subresource?: string) => {
-    assertValidName(name, "name");
+    // What the server requires of a name in a path; the kind's own rule is for new objects (body()).
+    assertValidPathSegmentName(name, "name");
     if (descriptor.namespaced && namespace === undefined) {
       throw new TypeError(
         `${descriptor.plural} are namespaced: choose a namespace for ${JSON.stringify(name)}`,
@@ -95,7 +97,7 @@ export function resourceApi<T extends KubeObject>(
   };
   const body = (object: T): T => {
     const metadata = object.metadata ?? {};
-    if (metadata.name !== undefined) assertValidName(metadata.name);
+    if (metadata.name !== undefined) assertValidName(metadata.name, "metadata.name", descriptor);
     if (descriptor.namespaced) {
       if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
         throw new TypeError(
