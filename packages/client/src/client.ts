@@ -58,6 +58,8 @@ export interface Client {
    * The API of any kind by `apiVersion` and `kind`, found through discovery (custom resources
    * included). If the server answers 404 for the resource itself (it went away or moved), discovery
    * is refreshed once and the kind looked up again.
+   * @throws {InvalidNameError} before any request when `apiVersion` is not `group/version` or
+   * `version` with a DNS-1123 subdomain group and a DNS-1123 label version (e.g. `../v1`).
    */
   dynamic(
     apiVersion: string,

@@ -34,7 +34,12 @@ export {
   strategicMergePatch,
 } from "@kin/resources";
 export type { Status, WatchEvent } from "@kin/transport";
-export { ConnectionError, KubeApiError, TransportError } from "@kin/transport";
+export {
+  ConnectionError,
+  KubeApiError,
+  ResponseTooLargeError,
+  TransportError,
+} from "@kin/transport";
 export type { Client, ClientOptions, NamespaceOption } from "./client.js";
 export { createClient } from "./client.js";
 export type { LogOptions } from "./logs.js";
