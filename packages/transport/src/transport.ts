@@ -257,10 +257,15 @@ export function createTransport(
   let sender = connect(ca);
   let caReload: Promise<boolean> | undefined;
 
-  /** Re-reads the CA after a certificate failure; true when it changed and a new pool now trusts it. Shared by concurrent callers. */
-  function reloadCa(): Promise<boolean> {
+  /**
+   * Re-reads the CA after a certificate failure on `failed`; true when it changed and a new pool now
+   * trusts it, or when a new pool already took over from `failed` (a concurrent call re-read it
+   * first). Shared by concurrent callers.
+   */
+  function reloadCa(failed: Sender): Promise<boolean> {
     const reload = credentials.reloadCa;
     if (!reload || options.fetch) return Promise.resolve(false);
+    if (sender !== failed) return Promise.resolve(true);
     caReload ??= reload()
       .then(
         (fresh) => {
@@ -345,8 +350,9 @@ export function createTransport(
         if (body !== undefined) headers["content-type"] = call.contentType ?? "application/json";
         if (auth) headers.authorization = await auth.authorization();
         let response: RawResponse;
+        const used = sender;
         try {
-          response = await sender.send({
+          response = await used.send({
             target,
             method: info.method,
             headers,
@@ -359,7 +365,7 @@ export function createTransport(
           let next = nextStep({ failure: error }, situation(), tries, policy, clock);
           tries = afterStep(tries, next);
           if (next.action === "reload-ca") {
-            if (await reloadCa()) continue;
+            if (await reloadCa(used)) continue;
             next = nextStep({ failure: error }, situation(), tries, policy, clock);
             tries = afterStep(tries, next);
           }
