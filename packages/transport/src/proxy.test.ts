@@ -27,8 +27,22 @@ describe("selectProxy", () => {
   });
 
   it("never sends loopback through an environment proxy, and honours NO_PROXY", () => {
-    for (const server of ["https://127.0.0.1:6443", "https://localhost", "https://[::1]:6443"])
+    for (const server of [
+      "https://127.0.0.1:6443",
+      "https://127.8.9.10",
+      "https://localhost",
+      "https://[::1]:6443",
+    ])
       expect(selectProxy(url(server), undefined, env)).toBeUndefined();
+    // other addresses, IPv4 and IPv6, and names go through it
+    for (const server of [
+      "https://10.0.0.1:6443",
+      "https://128.0.0.1",
+      "https://1.127.0.0",
+      "https://[fd00::1]",
+      "https://localhost.example",
+    ])
+      expect(selectProxy(url(server), undefined, env), server).toBe("http://proxy:3128");
     expect(
       selectProxy(url("https://api.internal.example"), undefined, { ...env, NO_PROXY: ".example" }),
     ).toBeUndefined();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from "./retry.js";
+import { backoffDelay, DEFAULT_RETRY, NO_RETRY, parseRetryAfter } from "./retry.js";
 
 describe("parseRetryAfter", () => {
   it("reads delta-seconds and HTTP dates", () => {
@@ -41,5 +41,18 @@ describe("backoffDelay", () => {
       500, 1000, 2000, 4000, 5000,
     ]);
     expect(backoffDelay(DEFAULT_RETRY, 2, () => 0.5)).toBe(1000);
+  });
+});
+
+describe("defaults", () => {
+  it("are client-go's Retry-After rule and kube-rs' backoff", () => {
+    expect(DEFAULT_RETRY).toEqual({
+      maxRetryAfter: 10,
+      retryAfterCapMs: 10_000,
+      maxBackoff: 3,
+      backoffBaseMs: 500,
+      backoffMaxMs: 5_000,
+    });
+    expect(NO_RETRY).toMatchObject({ maxRetryAfter: 0, maxBackoff: 0 });
   });
 });
