@@ -3,5 +3,12 @@ import { sharedBuild } from "../../tsdown.shared.ts";
 
 export default defineConfig({
   ...sharedBuild,
-  entry: ["src/index.ts", "src/msw.ts", "src/kubectl.ts", "src/cli.ts"],
+  // Named entries: dist/ keeps one file per public entry (index, msw, kubectl, cli) whatever folder
+  // the source lives in, so package.json's exports and bin are unchanged.
+  entry: {
+    index: "src/index.ts",
+    msw: "src/adapters/msw.ts",
+    kubectl: "src/harness/kubectl.ts",
+    cli: "src/adapters/cli.ts",
+  },
 });

@@ -1,6 +1,6 @@
 export type { Credentials } from "@kin/credentials";
 // The headline names of the packages below, so most apps import only @kin/client.
-export { CredentialsError, loadInCluster, loadProxy } from "@kin/credentials";
+export { CredentialsError, isKinError, KinError, loadInCluster, loadProxy } from "@kin/credentials";
 export { loadCredentials, loadKubeconfig } from "@kin/credentials/kubeconfig";
 export type { Discovery } from "@kin/discovery";
 export { DiscoveryError } from "@kin/discovery";
@@ -11,7 +11,8 @@ export type {
   PatchBody,
   ResourceDescriptor,
   Scale,
-  Status as StatusObject,
+  Status,
+  WatchEvent,
 } from "@kin/resources";
 export {
   applyPatch,
@@ -33,7 +34,6 @@ export {
   StatefulSet,
   strategicMergePatch,
 } from "@kin/resources";
-export type { Status, WatchEvent } from "@kin/transport";
 export {
   ConnectionError,
   KubeApiError,

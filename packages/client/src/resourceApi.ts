@@ -11,8 +11,9 @@ import {
   resourcePath,
   type Scale,
   type Status,
+  type WatchEvent,
 } from "@kin/resources";
-import type { Transport, WatchEvent } from "@kin/transport";
+import type { Transport } from "@kin/transport";
 import { type LogOptions, logLines, logText } from "./logs.js";
 import {
   type ApplyOptions,

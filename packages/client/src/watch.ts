@@ -1,5 +1,5 @@
-import type { KubeObject } from "@kin/resources";
-import { ConnectionError, StreamError, type Transport, type WatchEvent } from "@kin/transport";
+import type { KubeObject, WatchEvent } from "@kin/resources";
+import { ConnectionError, StreamError, type Transport } from "@kin/transport";
 import type { CallOptions } from "./options.js";
 
 /** Options of {@link ResourceApi.watch}. */

@@ -1,5 +1,5 @@
 import type { AuthProvider } from "./auth.js";
-import type { Secret } from "./redact.js";
+import type { Redacted } from "./redact.js";
 
 /**
  * How to reach and trust the API server and who to say we are: what `@kin/transport` consumes.
@@ -20,7 +20,7 @@ export interface Credentials {
   /** PEM client certificate (chain) for mutual TLS. */
   readonly clientCert?: string;
   /** PEM private key of {@link clientCert}. */
-  readonly clientKey?: Secret;
+  readonly clientKey?: Redacted;
   /** The name to verify the server's certificate against instead of the URL's host (kubeconfig `tls-server-name`). */
   readonly tlsServerName?: string;
   /**

@@ -1,3 +1,5 @@
+import { KinError } from "./kinError.js";
+
 /** What went wrong while loading credentials. */
 export type CredentialsErrorCode =
   /** A `KUBERNETES_SERVICE_*` variable is unset or empty: this process is not in a pod. */
@@ -19,7 +21,7 @@ export type CredentialsErrorCode =
  * Every failure of `@kin/credentials`. `source` names the variable or file concerned;
  * the original error, if any, is kept in `cause`. Messages never contain secrets.
  */
-export class CredentialsError extends Error {
+export class CredentialsError extends KinError {
   override readonly name = "CredentialsError";
   readonly code: CredentialsErrorCode;
   /** The environment variable or file path the error is about. */

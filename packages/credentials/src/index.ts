@@ -5,6 +5,7 @@ export type { CredentialsErrorCode } from "./errors.js";
 export { CredentialsError } from "./errors.js";
 export type { InClusterOptions } from "./inCluster.js";
 export { loadInCluster } from "./inCluster.js";
+export { isKinError, KinError } from "./kinError.js";
 export {
   POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,
@@ -16,6 +17,6 @@ export {
 } from "./paths.js";
 export type { ProxyOptions } from "./proxy.js";
 export { DEFAULT_PROXY_URL, loadProxy } from "./proxy.js";
-export { Secret } from "./redact.js";
+export { Redacted } from "./redact.js";
 export type { TokenFileOptions } from "./tokenFile.js";
 export { tokenFileProvider } from "./tokenFile.js";

@@ -5,7 +5,7 @@ export const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
  * A secret string (a client key): `reveal()` gives it to whoever must use it; `JSON.stringify`,
  * `util.inspect` and string conversion show only `<redacted>`.
  */
-export class Secret {
+export class Redacted {
   readonly #value: string;
 
   constructor(value: string) {
@@ -26,6 +26,6 @@ export class Secret {
   }
 
   [inspectSymbol](): string {
-    return "Secret(<redacted>)";
+    return "Redacted(<redacted>)";
   }
 }

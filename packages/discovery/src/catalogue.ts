@@ -1,5 +1,9 @@
-import type { ResourceDescriptor, SubresourceDescriptor } from "@kin/resources";
-import type { APIGroupDiscoveryList, APIResourceList } from "./types.js";
+import type {
+  APIGroupDiscoveryList,
+  APIResourceList,
+  ResourceDescriptor,
+  SubresourceDescriptor,
+} from "@kin/resources";
 
 /** A group/version discovery could not read (an aggregated API server that is down). */
 export interface DiscoveryFailure {
@@ -49,7 +53,7 @@ export function fromAggregated(list: APIGroupDiscoveryList): {
     const versions = (item.versions ?? []).map((v) => v.version);
     if (versions.length === 0) continue;
     groups.push({ name: group, versions, preferredVersion: versions[0] as string });
-    for (const version of item.versions) {
+    for (const version of item.versions ?? []) {
       if (version.freshness === "Stale") {
         failures.push({
           groupVersion: apiVersionOf(group, version.version),

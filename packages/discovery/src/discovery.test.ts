@@ -2,17 +2,16 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentialsFor } from "@kin/mock-server";
-import { builtinResources, type ResourceDescriptor } from "@kin/resources";
+import {
+  type APIGroupDiscoveryList,
+  builtinResources,
+  type ResourceDescriptor,
+} from "@kin/resources";
 import { createTransport } from "@kin/transport";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type APIGroupDiscoveryList,
-  createDiscovery,
-  DiscoveryError,
-  type DiscoveryOptions,
-} from "./index.js";
+import { createDiscovery, DiscoveryError, type DiscoveryOptions } from "./index.js";
 
 // Discovery documents built from the built-in catalogue plus one custom group, served by msw in
 // both forms: aggregated (v2beta1, as 1.28) and legacy (/api/v1, /apis/<g>/<v>).
@@ -202,6 +201,20 @@ describe("catalogue", () => {
         fromAggregated.resources.find((r) => r.plural === "pods")?.subresources ?? {},
       ).sort(),
     );
+  });
+
+  it("refuses mode aggregated when the server answers only legacy documents", async () => {
+    aggregatedEnabled = false;
+    const error = await discoveryWith({ mode: "aggregated" })
+      .catalogue()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DiscoveryError);
+    expect(error).toMatchObject({
+      code: "AggregatedNotServed",
+      message: expect.stringMatching(
+        /^https:\/\/kubernetes\.default\.svc does not serve aggregated discovery \(GET \/api and \/apis with Accept: application\/json;g=apidiscovery/,
+      ),
+    });
   });
 
   it("reports a failing group/version without failing the rest", async () => {

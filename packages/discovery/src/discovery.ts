@@ -1,4 +1,11 @@
-import type { ResourceDescriptor } from "@kin/resources";
+import type {
+  APIGroupDiscoveryList,
+  APIGroupList,
+  APIResourceList,
+  APIVersions,
+  Info,
+  ResourceDescriptor,
+} from "@kin/resources";
 import type { Transport } from "@kin/transport";
 import {
   type Catalogue,
@@ -8,14 +15,8 @@ import {
   fromResourceList,
 } from "./catalogue.js";
 import { readDiskCache, serverCacheDir, writeDiskCache } from "./diskCache.js";
+import { DiscoveryError } from "./errors.js";
 import { type KindQuery, resolveKind, resolveResource } from "./mapper.js";
-import type {
-  APIGroupDiscoveryList,
-  APIGroupList,
-  APIResourceList,
-  APIVersions,
-  VersionInfo,
-} from "./types.js";
 
 /**
  * The Accept header of aggregated discovery, most preferred first: v2 (1.30+), v2beta1 (1.26–1.29),
@@ -49,7 +50,7 @@ export interface DiscoveryOptions {
 /** Questions to the server about what it serves, and the kind ↔ resource mapper. */
 export interface Discovery {
   /** `GET /version`. */
-  version(options?: { signal?: AbortSignal }): Promise<VersionInfo>;
+  version(options?: { signal?: AbortSignal }): Promise<Info>;
   /** `GET /api`: the core group's versions, as the docs' `curl …/api` shows. */
   coreVersions(options?: { signal?: AbortSignal }): Promise<APIVersions>;
   /** `GET /apis`: the named groups and their versions (legacy document). */
@@ -189,7 +190,10 @@ export function createDiscovery(transport: Transport, options: DiscoveryOptions 
     let catalogue = mode === "legacy" ? undefined : await aggregated(signal);
     if (!catalogue) {
       if (mode === "aggregated")
-        throw new Error(`${transport.server} does not serve aggregated discovery`);
+        throw new DiscoveryError(
+          "AggregatedNotServed",
+          `${transport.server} does not serve aggregated discovery (GET /api and /apis with Accept: ${AGGREGATED_ACCEPT} answered legacy documents)`,
+        );
       catalogue = await legacy(signal);
     }
     if (diskRoot && catalogue.failures.length === 0)
@@ -211,7 +215,7 @@ export function createDiscovery(transport: Transport, options: DiscoveryOptions 
   }
 
   const discovery: Discovery = {
-    version: (o) => transport.request<VersionInfo>({ path: "/version", signal: o?.signal }),
+    version: (o) => transport.request<Info>({ path: "/version", signal: o?.signal }),
     coreVersions: (o) => transport.request<APIVersions>({ path: "/api", signal: o?.signal }),
     groups: (o) => transport.request<APIGroupList>({ path: "/apis", signal: o?.signal }),
     catalogue(o) {

@@ -1,10 +1,14 @@
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { ResourceDescriptor } from "@kin/resources";
+import type {
+  APIGroupList,
+  APIResource,
+  APIResourceList,
+  ResourceDescriptor,
+} from "@kin/resources";
 import type { Catalogue, DiscoveredGroup } from "./catalogue.js";
 import { fromResourceList } from "./catalogue.js";
-import type { APIGroupList, APIResource, APIResourceList } from "./types.js";
 
 /** kubectl's discovery cache folder: `~/.kube/cache/discovery`. */
 export function defaultDiscoveryCacheDir(

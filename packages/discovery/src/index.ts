@@ -5,16 +5,3 @@ export { defaultDiscoveryCacheDir } from "./diskCache.js";
 export type { DiscoveryErrorCode } from "./errors.js";
 export { DiscoveryError } from "./errors.js";
 export type { KindQuery } from "./mapper.js";
-export type {
-  APIGroup,
-  APIGroupDiscovery,
-  APIGroupDiscoveryList,
-  APIGroupList,
-  APIResource,
-  APIResourceDiscovery,
-  APIResourceList,
-  APIVersionDiscovery,
-  APIVersions,
-  GroupVersionForDiscovery,
-  VersionInfo,
-} from "./types.js";

@@ -1,5 +1,5 @@
 // Copies @kin/resources' v1.28 OpenAPI documents into this package (spec/, shipped, not committed):
-// the published mock server serves /openapi/v2 and /openapi/v3 from them (src/openapi.ts).
+// the published mock server serves /openapi/v2 and /openapi/v3 from them (src/discovery/openapi.ts).
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 

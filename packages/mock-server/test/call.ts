@@ -1,5 +1,5 @@
 // A tiny client for tests of the core through `handle()`.
-import { type ApiServerOptions, createApiServer } from "../src/apiServer.js";
+import { type ApiServerOptions, createApiServer } from "../src/server/apiServer.js";
 
 export const BASE = "https://kubernetes.default.svc";
 

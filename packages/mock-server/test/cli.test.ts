@@ -1,4 +1,4 @@
-// The kin-mock-server CLI as a real child process: src/cli.ts bundled with esbuild (the root's
+// The kin-mock-server CLI as a real child process: src/adapters/cli.ts bundled with esbuild (the root's
 // devDependency) into node_modules/.cache, so no package build is needed.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -24,7 +24,7 @@ beforeAll(async () => {
     return;
   }
   await esbuild.build({
-    entryPoints: [join(here, "src", "cli.ts")],
+    entryPoints: [join(here, "src", "adapters", "cli.ts")],
     outfile: cli,
     bundle: true,
     platform: "node",

@@ -10,8 +10,8 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiServer, createApiServer } from "../src/apiServer.js";
-import { type HttpsListener, listen } from "../src/httpsListener.js";
+import { type HttpsListener, listen } from "../src/adapters/httpsListener.js";
+import { type ApiServer, createApiServer } from "../src/server/apiServer.js";
 
 let api: ApiServer;
 let listener: HttpsListener;

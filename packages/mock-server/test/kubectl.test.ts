@@ -1,5 +1,5 @@
 // The real kubectl v1.28 against the mock server's HTTPS listener: every command kin's users run in
-// tests, asserted on kubectl's own output. The binary is fetched once per machine (src/kubectl.ts).
+// tests, asserted on kubectl's own output. The binary is fetched once per machine (src/harness/kubectl.ts).
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Socket } from "node:net";
@@ -7,9 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { type ApiServer, createApiServer } from "../src/apiServer.js";
-import { type HttpsListener, listen } from "../src/httpsListener.js";
-import { kubeconfigFor, kubectlBinary, kubectlEnv, kubectlOk, runKubectl } from "../src/kubectl.js";
+import { type HttpsListener, listen } from "../src/adapters/httpsListener.js";
+import {
+  kubeconfigFor,
+  kubectlBinary,
+  kubectlEnv,
+  kubectlOk,
+  runKubectl,
+} from "../src/harness/kubectl.js";
+import { type ApiServer, createApiServer } from "../src/server/apiServer.js";
 
 let kubectl: string | undefined;
 let missing: string | undefined;

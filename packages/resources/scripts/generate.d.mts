@@ -4,6 +4,8 @@ export declare const OUTPUTS: {
   readonly types: string;
   readonly kinds: string;
   readonly patchMetadata: string;
+  readonly catalogue: string;
+  readonly exports: string;
 };
 export interface GenerateResult {
   /** Package-relative path → file content. */

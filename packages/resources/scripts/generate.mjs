@@ -5,8 +5,10 @@
 //   npx pnpm@12.4.2 --filter @kin/resources generate     (or: node scripts/generate.mjs)
 //
 // Output (committed, never edited by hand): src/types.generated.ts, src/kinds.generated.ts,
-// src/patchMetadata.generated.ts. The run is deterministic: same spec → same bytes, and
-// src/generated.test.ts fails when the committed files differ from what this script produces.
+// src/catalogue.generated.ts, src/exports.generated.ts (the generated part of the public API, which
+// src/index.ts re-exports) and src/patchMetadata/table.generated.ts (the `@kin/resources/patch-metadata`
+// subpath). The run is deterministic: same spec → same bytes, and src/generated.test.ts fails when
+// the committed files differ from what this script produces.
 // Importable: `generate()` returns the files and the name tables without writing anything.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -20,8 +22,9 @@ export const SPEC_PATH = "spec/v1.28/swagger.json";
 export const OUTPUTS = /** @type {const} */ ({
   types: "src/types.generated.ts",
   kinds: "src/kinds.generated.ts",
-  patchMetadata: "src/patchMetadata.generated.ts",
+  patchMetadata: "src/patchMetadata/table.generated.ts",
   catalogue: "src/catalogue.generated.ts",
+  exports: "src/exports.generated.ts",
 });
 
 const HEADER = (/** @type {string} */ what) =>
@@ -96,6 +99,22 @@ const SPECIAL = {
     "JSONSchemaProps | boolean",
   "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray":
     "JSONSchemaProps | string[]",
+};
+
+/**
+ * Definitions kin types more precisely than the spec: type parameters, and the type of some
+ * properties (their descriptions stay the spec's). `note` is added to the definition's doc comment.
+ * @type {Record<string, { note: string, params: string, properties: Record<string, string> }>}
+ */
+const REFINED = {
+  "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent": {
+    note:
+      "Typed by kin (the spec says `type: string`, `object: RawExtension`): `object` is the watched object `T`, " +
+      "and `type` one of the four a watch yields. The server's `ERROR` event (its object a `Status`) ends a " +
+      "watch: kin's transport throws it as a `KubeApiError` instead of yielding it.",
+    params: "<T = RawExtension>",
+    properties: { object: "T", type: '"ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK"' },
+  },
 };
 
 /** Verbs in the order discovery lists them, from `x-kubernetes-action`. */
@@ -342,7 +361,8 @@ export function generate(options = {}) {
     const def = spec.definitions[name];
     const ts = /** @type {string} */ (tsName.get(name));
     const gvks = def["x-kubernetes-group-version-kind"] ?? [];
-    const head = `${def.description ?? ""}${def.description ? "\n\n" : ""}\`${name}\``;
+    const refined = REFINED[name];
+    const head = [def.description, `\`${name}\``, refined?.note].filter(Boolean).join("\n\n");
     types += doc(head, "");
     const special = /** @type {Record<string, string>} */ (SPECIAL)[name];
     if (special !== undefined) {
@@ -354,10 +374,10 @@ export function generate(options = {}) {
       continue;
     }
     const required = new Set(def.required ?? []);
-    types += `export interface ${ts} {\n`;
+    types += `export interface ${ts}${refined?.params ?? ""} {\n`;
     for (const key of Object.keys(def.properties).sort(compare)) {
       const p = def.properties[key];
-      let t = typeOf(p, tsName);
+      let t = refined?.properties[key] ?? typeOf(p, tsName);
       if (gvks.length === 1 && key === "apiVersion") t = JSON.stringify(apiVersionOf(gvks[0]));
       if (gvks.length === 1 && key === "kind") t = JSON.stringify(gvks[0].kind);
       types += doc(p.description, "  ");
@@ -447,7 +467,7 @@ export function generate(options = {}) {
   let meta = HEADER(
     "Strategic-merge-patch and server-side-apply metadata of every definition with any, from the spec's x-kubernetes-* extensions.",
   );
-  meta += 'import type { PatchMetadataTable } from "./patchMetadata.js";\n\n';
+  meta += 'import type { PatchMetadataTable } from "./types.js";\n\n';
   meta +=
     "/** Per definition: its map type, and per field the metadata a merger needs and the definition it references. */\n";
   meta += "export const patchMetadataTable: PatchMetadataTable = {\n";
@@ -508,17 +528,31 @@ export function generate(options = {}) {
   catalogue += `export const builtinResources: readonly ResourceDescriptor[] = [\n${sortedNames.map((n) => `  ${n},`).join("\n")}\n];\n`;
 
   const typeNames = [...tsName.values(), ...aliases.keys()].sort(compare);
+  const allDescriptorNames = [...descriptorNames, ...descriptorAliases].sort(compare);
+
+  // ---- the generated part of the public API: src/index.ts re-exports it -------------------------
+  const kindNames = new Set(allDescriptorNames);
+  let exports = HEADER(
+    "The generated part of the public API: every descriptor (a value and a type), then every other type. src/index.ts re-exports it.",
+  );
+  exports += `export {\n${allDescriptorNames.map((n) => `  ${n},`).join("\n")}\n} from "./kinds.generated.js";\n`;
+  exports += `export type {\n${typeNames
+    .filter((n) => !kindNames.has(n))
+    .map((n) => `  ${n},`)
+    .join("\n")}\n} from "./types.generated.js";\n`;
+
   return {
     files: {
       [OUTPUTS.types]: types,
       [OUTPUTS.kinds]: kinds,
       [OUTPUTS.patchMetadata]: meta,
       [OUTPUTS.catalogue]: catalogue,
+      [OUTPUTS.exports]: exports,
     },
     /** Every exported type name of types.generated.ts. */
     typeNames,
     /** Every exported descriptor (value and type) of kinds.generated.ts, aliases included. */
-    descriptorNames: [...descriptorNames, ...descriptorAliases].sort(compare),
+    descriptorNames: allDescriptorNames,
     /** TS name of each definition. */
     tsNames: Object.fromEntries([...tsName].sort((a, b) => compare(a[0], b[0]))),
     resourceCount: resources.length,

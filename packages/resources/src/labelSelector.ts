@@ -1,6 +1,8 @@
 // Label selectors: a builder that writes exactly what the API server parses, and a parser faithful to
 // k8s.io/apimachinery/pkg/labels/selector.go (lexer, parser, NewRequirement's validation, String(),
 // Matches), with its error messages.
+
+import { ResourcesError } from "./errors.js";
 import { labelValueErrors, qualifiedNameErrors } from "./names.js";
 
 /** A requirement operator, as `selection.Operator` spells it (`!` is "does not exist"). */
@@ -25,7 +27,7 @@ export interface ParsedLabelSelector {
 }
 
 /** Thrown for a selector the API server would reject; `message` is the server's. */
-export class InvalidSelectorError extends Error {
+export class InvalidSelectorError extends ResourcesError {
   override readonly name = "InvalidSelectorError";
   constructor(
     message: string,

@@ -1,7 +1,5 @@
 import type { ListMeta, ObjectMeta } from "./types.generated.js";
 
-export type { ListMeta, ObjectMeta } from "./types.generated.js";
-
 /** Any top-level Kubernetes object. */
 export interface KubeObject {
   apiVersion?: string;

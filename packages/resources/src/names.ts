@@ -2,6 +2,7 @@
 // IsDNS1035Label) and of k8s.io/apimachinery/pkg/api/validation/path (IsValidPathSegmentName), with
 // the API server's own messages, so a rejected name reads the same as the server would say; and
 // which of them kube-apiserver v1.28 applies to the names of each kind.
+import { ResourcesError } from "./errors.js";
 
 // Plain literals only at the top level (no template literals, no constructor calls), so a bundler
 // drops all of this when an app imports only a descriptor from the built package.
@@ -171,7 +172,7 @@ export function labelValueErrors(value: string): string[] {
 }
 
 /** Thrown when a name or namespace is not valid; `field` says which (`metadata.name`, `metadata.namespace`). */
-export class InvalidNameError extends Error {
+export class InvalidNameError extends ResourcesError {
   override readonly name = "InvalidNameError";
   constructor(
     readonly field: string,

@@ -1,5 +1,6 @@
 // Patch bodies with their content types: JSON Patch (RFC 6902), JSON merge patch (RFC 7386),
 // strategic merge patch (with its directives) and server-side apply.
+import { ResourcesError } from "./errors.js";
 
 /** The `Content-Type` of each kind of patch the API server accepts. */
 export const PatchContentType = {
@@ -101,7 +102,7 @@ export type ApplyConfiguration<T> = DeepPartial<T> & {
 };
 
 /** Thrown by {@link applyPatch} when the configuration lacks what the server requires. */
-export class InvalidApplyConfigurationError extends Error {
+export class InvalidApplyConfigurationError extends ResourcesError {
   override readonly name = "InvalidApplyConfigurationError";
 }
 

@@ -10435,8 +10435,10 @@ export type Time = string;
  * Event represents a single event to a watched resource.
  *
  * `io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent`
+ *
+ * Typed by kin (the spec says `type: string`, `object: RawExtension`): `object` is the watched object `T`, and `type` one of the four a watch yields. The server's `ERROR` event (its object a `Status`) ends a watch: kin's transport throws it as a `KubeApiError` instead of yielding it.
  */
-export interface WatchEvent {
+export interface WatchEvent<T = RawExtension> {
   /**
    * Object is:
    *  * If Type is Added or Modified: the new state of the object.
@@ -10444,8 +10446,8 @@ export interface WatchEvent {
    *  * If Type is Error: *Status is recommended; other types may make sense
    *    depending on context.
    */
-  object: RawExtension;
-  type: string;
+  object: T;
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Status } from "./status.js";
+import { KinError } from "@kin/credentials";
+import type { StatusWithCode } from "./status.js";
 
 /** The request an error is about: method and path with query (never headers, so never the token). */
 export interface RequestInfo {
@@ -6,8 +7,10 @@ export interface RequestInfo {
   readonly path: string;
 }
 
-/** Base of every `@kin/transport` error: `request` names the call, `cause` keeps the original. */
-export class TransportError extends Error {
+/**
+ * Base of every `@kin/transport` error (a `KinError`): `request` names the call, `cause` keeps the original.
+ */
+export class TransportError extends KinError {
   override readonly name: string = "TransportError";
   readonly request: RequestInfo;
 
@@ -32,14 +35,15 @@ const brief = (message: string): string =>
  */
 export class KubeApiError extends TransportError {
   override readonly name = "KubeApiError";
-  readonly status: Status;
+  readonly status: StatusWithCode;
   /** The response body when it was not a Status object, truncated to 1 KiB. */
   readonly body: string | undefined;
 
-  constructor(request: RequestInfo, status: Status, body?: string) {
+  constructor(request: RequestInfo, status: StatusWithCode, body?: string) {
     super(
       request,
-      `${request.method} ${request.path} → ${status.code} ${brief(String(status.reason))}: ${brief(status.message)}`,
+      // A server's Status may lack `reason` and `message` (they are optional): leave them out then.
+      `${request.method} ${request.path} → ${status.code}${status.reason ? ` ${brief(String(status.reason))}` : ""}: ${brief(status.message ?? "")}`,
     );
     this.status = status;
     this.body = body;
@@ -50,9 +54,9 @@ export class KubeApiError extends TransportError {
     return this.status.code;
   }
 
-  /** The Status reason (`NotFound`, `AlreadyExists`, `Conflict`, …). */
+  /** The Status reason (`NotFound`, `AlreadyExists`, `Conflict`, …); `""` when the server gave none (client-go's `StatusReasonUnknown`). */
   get reason(): string {
-    return this.status.reason;
+    return this.status.reason ?? "";
   }
 
   isNotFound(): boolean {

@@ -24,7 +24,6 @@ export type { RateLimit } from "./rateLimiter.js";
 export { DEFAULT_RATE_LIMIT } from "./rateLimiter.js";
 export type { RetryOptions } from "./retry.js";
 export { DEFAULT_RETRY } from "./retry.js";
-export type { Status } from "./status.js";
 export type {
   CallOptions,
   QueryValue,
@@ -33,5 +32,5 @@ export type {
   TransportOptions,
 } from "./transport.js";
 export { createTransport } from "./transport.js";
-export type { DecodeWatchOptions, WatchEvent } from "./watchDecoder.js";
+export type { DecodeWatchOptions } from "./watchDecoder.js";
 export { decodeWatch } from "./watchDecoder.js";

@@ -1,22 +1,7 @@
-/** The API server's error object (`io.k8s.apimachinery.pkg.apis.meta.v1.Status`). */
-export interface Status {
-  kind: "Status";
-  apiVersion: "v1";
-  metadata?: { resourceVersion?: string; continue?: string };
-  status: "Success" | "Failure";
-  message: string;
-  /** Machine-readable reason: `NotFound`, `AlreadyExists`, `Conflict`, `Unauthorized`, `Forbidden`, … */
-  reason: string;
-  details?: {
-    name?: string;
-    group?: string;
-    kind?: string;
-    uid?: string;
-    causes?: { reason?: string; message?: string; field?: string }[];
-    retryAfterSeconds?: number;
-  };
-  code: number;
-}
+import type { Status } from "@kin/resources";
+
+/** A Status whose `code` is known: every Status the transport hands out (see {@link isStatus}). */
+export type StatusWithCode = Status & { code: number };
 
 // The reasons client-go's errors.NewGenericServerResponse gives to a bare HTTP status.
 const reasonByCode: Record<number, string> = {
@@ -37,8 +22,8 @@ const reasonByCode: Record<number, string> = {
   504: "Timeout",
 };
 
-/** Whether `value` is a Status object. */
-export function isStatus(value: unknown): value is Status {
+/** Whether `value` is a Status object (with its `code`). */
+export function isStatus(value: unknown): value is StatusWithCode {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -51,7 +36,7 @@ export function isStatus(value: unknown): value is Status {
  * The Status of a failed response: the server's own when the body is one, else one made from
  * the HTTP code and the body's first 200 characters (e.g. an HTML page from a proxy).
  */
-export function statusFromResponse(code: number, body: string): Status {
+export function statusFromResponse(code: number, body: string): StatusWithCode {
   try {
     const parsed: unknown = JSON.parse(body);
     if (isStatus(parsed)) return parsed;

@@ -1,6 +1,7 @@
 import { constants } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
+import type { WatchEvent } from "@kin/resources";
 import { abandon, declaredLength, readAtMost, utf8 } from "./body.js";
 import { classifyFailure, type Peer } from "./classify.js";
 import { createDeadline, type Deadline } from "./deadline.js";
@@ -13,11 +14,7 @@ import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLi
 import { DEFAULT_RETRY, NO_RETRY, type ResolvedRetry, type RetryOptions } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
-import {
-  DEFAULT_MAX_WATCH_EVENT_BYTES,
-  type WatchEvent,
-  WatchLineDecoder,
-} from "./watchDecoder.js";
+import { DEFAULT_MAX_WATCH_EVENT_BYTES, WatchLineDecoder } from "./watchDecoder.js";
 
 const { MAX_STRING_LENGTH } = constants;
 

@@ -1,6 +1,7 @@
+import type { WatchEvent } from "@kin/resources";
 import { describe, expect, it } from "vitest";
 import { KubeApiError, StreamError } from "./errors.js";
-import { type DecodeWatchOptions, decodeWatch, type WatchEvent } from "./watchDecoder.js";
+import { type DecodeWatchOptions, decodeWatch } from "./watchDecoder.js";
 
 const request = { method: "GET", path: "/api/v1/pods?watch=true" };
 const event = (type: string, name: string) =>

@@ -1,11 +1,6 @@
+import type { WatchEvent } from "@kin/resources";
 import { KubeApiError, type RequestInfo, StreamError } from "./errors.js";
 import { isStatus } from "./status.js";
-
-/** One event of a watch stream. `ERROR` events are not yielded: they become a {@link KubeApiError}. */
-export interface WatchEvent<T> {
-  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
-  object: T;
-}
 
 const EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]);
 const NEWLINE = 0x0a;

@@ -185,6 +185,24 @@ describe("watch over HTTPS", () => {
     await timed.close();
   });
 
+  it("has no read timeout, ends cleanly when the caller aborts, and releases the connection", async () => {
+    // The server writes an event every 10 ms and never ends: abort once six have come (a count,
+    // not a time window), then the loop must end without an error.
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const watch = transport.watch<{ metadata: { name: string } }>({
+      path: "/watch/forever",
+      signal: controller.signal,
+    });
+    for await (const e of watch) {
+      seen.push(`${e.type}:${e.object.metadata.name}`);
+      if (seen.length === 6) controller.abort();
+    }
+    expect(seen[0]).toBe("ADDED:1");
+    expect(seen.length).toBeGreaterThanOrEqual(6);
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 10_000 });
+  });
+
   it("closes the stream when the consumer stops early", async () => {
     closed.length = 0;
     expect(await names("/watch/forever", undefined, 3)).toHaveLength(3);

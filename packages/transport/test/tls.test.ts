@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { Secret } from "@kin/credentials";
+import { Redacted } from "@kin/credentials";
 import { createCertificateAuthority, credentialsFor, DEFAULT_SERVER_NAMES } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, TlsError } from "../src/index.js";
@@ -48,14 +48,14 @@ it("presents the credentials' client certificate", async () => {
     ...credentialsFor({ url, ca }, "unused"),
     auth: undefined,
     clientCert: client.cert,
-    clientKey: new Secret(client.key),
+    clientKey: new Redacted(client.key),
   });
   expect(await transport.request({ path: "/whoami" })).toEqual({ user: "jane", group: "dev" });
   await transport.close();
 });
 
 it("fails the handshake without a certificate the server trusts", async () => {
-  for (const extra of [{}, { clientCert: stranger.cert, clientKey: new Secret(stranger.key) }]) {
+  for (const extra of [{}, { clientCert: stranger.cert, clientKey: new Redacted(stranger.key) }]) {
     const transport = createTransport(
       { ...credentialsFor({ url, ca }, "unused"), ...extra },
       { retry: false },
@@ -72,7 +72,7 @@ it("names TLS verification failures with host:port", async () => {
   const transport = createTransport({
     ...credentialsFor({ url, ca: other.ca }, "unused"),
     clientCert: client.cert,
-    clientKey: new Secret(client.key),
+    clientKey: new Redacted(client.key),
   });
   const error = await transport.request({ path: "/whoami" }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(TlsError);
@@ -93,7 +93,7 @@ describe("CA rotation", () => {
   const withClientCert = (caPem: string) => ({
     ...credentialsFor({ url, ca: caPem }, "unused"),
     clientCert: client.cert,
-    clientKey: new Secret(client.key),
+    clientKey: new Redacted(client.key),
   });
 
   it("re-reads the CA once after a verification failure, and trusts the new one (a POST too)", async () => {

@@ -6,7 +6,7 @@ import type { Credentials } from "../credentials.js";
 import { CredentialsError } from "../errors.js";
 import { readText } from "../files.js";
 import { isCertificate, readCaFile } from "../pem.js";
-import { Secret } from "../redact.js";
+import { Redacted } from "../redact.js";
 import { tokenFileProvider } from "../tokenFile.js";
 import { type ExecClusterInfo, execProvider } from "./exec.js";
 import { invalid, mergeKubeconfigFiles } from "./merge.js";
@@ -221,7 +221,7 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
       : undefined;
 
   let clientCert: string | undefined;
-  let clientKey: Secret | undefined;
+  let clientKey: Redacted | undefined;
   if (user) {
     const userField = `users[${user.name}].user`;
     clientCert = await pemField(user, userField, "client-certificate", "client certificate file");
@@ -239,7 +239,7 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
     if (key !== undefined) {
       if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))
         throw invalid(user.file, `${userField}.client-key`, "holds no PEM private key");
-      clientKey = new Secret(key);
+      clientKey = new Redacted(key);
     }
   }
   return {

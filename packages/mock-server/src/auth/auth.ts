@@ -2,9 +2,9 @@
 // WithAuthentication (bearer token → user, 401 on failure; none → system:anonymous) then WithAuthorization
 // (attributes → decision, 403 on denial). apiserver/pkg/endpoints/filters/{authentication,authorization}.go.
 import type { KubeObject } from "@kin/resources";
-import { fail } from "../http.js";
-import * as status from "../status.js";
-import type { ObjectStore } from "../store.js";
+import { fail } from "../http/responses.js";
+import * as status from "../http/status.js";
+import type { ObjectStore } from "../registry/store.js";
 import { requestAttributes } from "./attributes.js";
 import { ANONYMOUS, type UserInfo } from "./identity.js";
 import { Authorizer, forbiddenStatus, type RbacObjects } from "./rbac.js";

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type ApiServer, createApiServer } from "../apiServer.js";
-import { type HttpsListener, listen } from "../httpsListener.js";
+import { type HttpsListener, listen } from "../adapters/httpsListener.js";
+import { type ApiServer, createApiServer } from "../server/apiServer.js";
 
 const BASE = "https://kubernetes.default.svc";
 const RBAC = "rbac.authorization.k8s.io/v1";

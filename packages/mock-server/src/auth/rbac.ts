@@ -3,8 +3,8 @@
 // resolution pkg/registry/rbac/validation/rule.go, matching pkg/apis/rbac/v1/evaluation_helpers.go), and
 // the 403 the API server writes (apiserver/pkg/endpoints/handlers/responsewriters/errors.go).
 import type { KubeObject } from "@kin/resources";
-import { metaOf } from "../metadata.js";
-import { failure, type StatusBody } from "../status.js";
+import { failure, type StatusBody } from "../http/status.js";
+import { metaOf } from "../registry/metadata.js";
 import type { Attributes } from "./attributes.js";
 import { ANONYMOUS, AUTHENTICATED, MASTERS, UNAUTHENTICATED, type UserInfo } from "./identity.js";
 

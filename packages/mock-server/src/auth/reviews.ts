@@ -1,10 +1,11 @@
 // The self reviews: `kubectl auth whoami` (SelfSubjectReview, pkg/registry/authentication/selfsubjectreview/
 // rest.go) and `kubectl auth can-i` (SelfSubjectAccessReview, pkg/registry/authorization/
 // selfsubjectaccessreview/rest.go). Both are create-only and stored nowhere; the answer is 201 Created.
-import { json, readObject } from "../http.js";
-import { timestamp } from "../metadata.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
+import { readObject } from "../http/requests.js";
+import { json } from "../http/responses.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import { timestamp } from "../registry/metadata.js";
 import type { Attributes } from "./attributes.js";
 import type { UserInfo } from "./identity.js";
 import type { Authorizer } from "./rbac.js";

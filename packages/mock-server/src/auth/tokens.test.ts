@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApiServer } from "../apiServer.js";
+import { createApiServer } from "../server/apiServer.js";
 import { decodeJwt, generateSigningKey, signJwt } from "./jwt.js";
 
 const BASE = "https://kubernetes.default.svc";

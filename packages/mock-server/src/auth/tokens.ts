@@ -3,7 +3,7 @@
 // them (k8s.io/kubernetes/pkg/serviceaccount/jwt.go and claims.go, KEP-1205 "Bound Service Account Tokens").
 import { randomBytes } from "node:crypto";
 import type { KubeObject } from "@kin/resources";
-import { type Meta, metaOf } from "../metadata.js";
+import { type Meta, metaOf } from "../registry/metadata.js";
 import {
   DEFAULT_USER,
   MASTERS,

@@ -2,8 +2,8 @@
 // is a connection cut before any answer (the listener destroys the socket; msw makes it a network
 // error), a body stream that errors is a cut mid-response (the listener destroys the socket after the
 // bytes already sent; under msw the client's body read fails).
-import { json } from "../http.js";
-import * as status from "../status.js";
+import { json } from "../http/responses.js";
+import * as status from "../http/status.js";
 
 /** The reason an answer's body stream errors: the listener cuts the connection on it. */
 export class ConnectionCut extends Error {

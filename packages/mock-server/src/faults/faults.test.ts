@@ -1,7 +1,7 @@
 import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiServer } from "../apiServer.js";
-import { type HttpsListener, listen } from "../httpsListener.js";
+import { type HttpsListener, listen } from "../adapters/httpsListener.js";
+import { createApiServer } from "../server/apiServer.js";
 
 const BASE = "https://kubernetes.default.svc";
 const lines: string[] = [];

@@ -1,7 +1,7 @@
 // What the patch engines know about a position in an object, from @kin/resources' patch metadata
 // (the v1.28 OpenAPI spec's x-kubernetes-* extensions).
 
-import { type FieldPatchMetadata, patchMetadataTable } from "@kin/resources";
+import { type FieldPatchMetadata, patchMetadataTable } from "@kin/resources/patch-metadata";
 
 /** How server-side apply treats a list (`x-kubernetes-list-type`). */
 export interface ListShape {

@@ -1,12 +1,13 @@
 // delete and deletecollection: DeleteOptions from the body or the query (propagationPolicy,
 // gracePeriodSeconds, preconditions, dryRun, the deprecated orphanDependents), answers as
 // apiserver/pkg/endpoints/handlers/delete.go writes them.
-import { encode, encodeItem, text, writeQuery } from "../http.js";
-import type { DeleteOptions, Registry } from "../registry.js";
-import type { Target } from "../routing.js";
-import { selection } from "../selectors.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
+import { writeQuery } from "../http/requests.js";
+import { encode, encodeItem, text } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import type { DeleteOptions, Registry } from "../registry/registry.js";
+import { selection } from "../registry/selectors.js";
 
 async function deleteOptions(request: Request, query: URLSearchParams): Promise<DeleteOptions> {
   const raw = request.body ? await request.text() : "";

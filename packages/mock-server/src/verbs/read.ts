@@ -1,17 +1,13 @@
 // get and list, with resourceVersion / resourceVersionMatch semantics and limit/continue pagination
 // (apiserver/pkg/storage/etcd3/store.go GetList, cacher.go; docs: "Resource versions" in the API concepts).
-import { encode, encodeItem, text } from "../http.js";
-import type { Target } from "../routing.js";
-import { selection } from "../selectors.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
-import type { Entry, ObjectStore } from "../store.js";
-import { tableOf } from "./tables.js";
-
-const gr = (t: Target) => ({
-  group: t.served.descriptor.group,
-  resource: t.served.descriptor.plural,
-});
+import { groupResource } from "../discovery/catalogue.js";
+import { encode, encodeItem, text } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import { tableOf } from "../printing/table.js";
+import { selection } from "../registry/selectors.js";
+import type { Entry, ObjectStore } from "../registry/store.js";
 
 export function get(
   store: ObjectStore,
@@ -23,7 +19,8 @@ export function get(
   if (rv !== "" && rv !== "0" && !/^\d+$/.test(rv))
     throw new StatusError(status.badRequest(`invalid resource version: ${rv}`));
   const object = store.get(target.served.key, target.namespace, target.name as string);
-  if (!object) throw new StatusError(status.notFound(gr(target), target.name as string));
+  if (!object)
+    throw new StatusError(status.notFound(groupResource(target.served), target.name as string));
   const table = tableOf(store, target, accept, query, [object]);
   return text(table ?? encode(object));
 }

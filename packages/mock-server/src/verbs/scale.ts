@@ -2,12 +2,13 @@
 // ReplicationControllers and custom resources that declare one (registry/apps/deployment/storage/storage.go
 // ScaleREST; apiextensions-apiserver/pkg/registry/customresource/etcd.go for specReplicasPath & co).
 import { fieldValue, type KubeObject, labelSelectorFromObject } from "@kin/resources";
-import type { Served } from "../catalogue.js";
-import { encode, readObject, text, writeQuery } from "../http.js";
-import type { Registry } from "../registry.js";
-import type { Target } from "../routing.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
+import { groupResource, type Served } from "../discovery/catalogue.js";
+import { readObject, writeQuery } from "../http/requests.js";
+import { encode, text } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
+import type { Registry } from "../registry/registry.js";
 import { applyPatch, patchType } from "./write.js";
 
 const SCALE_SERVED = (target: Target): Served => ({
@@ -74,12 +75,7 @@ function setPath(
 export function getScale(registry: Registry, target: Target): Response {
   const live = registry.store.get(target.served.key, target.namespace, target.name as string);
   if (!live)
-    throw new StatusError(
-      status.notFound(
-        { group: target.served.descriptor.group, resource: target.served.descriptor.plural },
-        target.name as string,
-      ),
-    );
+    throw new StatusError(status.notFound(groupResource(target.served), target.name as string));
   return text(JSON.stringify(toScale(target.served, live)));
 }
 

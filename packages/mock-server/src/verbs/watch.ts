@@ -1,12 +1,12 @@
 // watch: resourceVersion "" / "0" (synthetic ADDED for what exists, then changes), a specific version
 // (replay from the history window, 410 ERROR event when older), sendInitialEvents (watch-list, 1.27+,
 // as with the WatchList feature gate on), bookmarks, timeoutSeconds, selectors.
-import type { Target } from "../routing.js";
-import { selection } from "../selectors.js";
-import type { ObjectStore } from "../store.js";
-import type { WatchHub } from "../watchHub.js";
+import type { Target } from "../http/routing.js";
+import { tableWatch } from "../printing/table.js";
+import { selection } from "../registry/selectors.js";
+import type { ObjectStore } from "../registry/store.js";
+import type { WatchHub } from "../registry/watchHub.js";
 import { parseRevision, tooLarge, validateListOptions } from "./read.js";
-import { tableWatch } from "./tables.js";
 
 export function watch(
   store: ObjectStore,

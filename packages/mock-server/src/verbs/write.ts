@@ -1,10 +1,12 @@
 // create, update and patch (json, merge, strategic merge, server-side apply) over the registry.
 import type { KubeObject } from "@kin/resources";
 import { parse as parseYaml } from "yaml";
-import type { Served } from "../catalogue.js";
-import { checkFields } from "../fieldValidation.js";
-import { encode, readObject, text, type WriteQuery, writeQuery } from "../http.js";
-import { timestamp } from "../metadata.js";
+import type { Served } from "../discovery/catalogue.js";
+import { readObject, type WriteQuery, writeQuery } from "../http/requests.js";
+import { encode, text } from "../http/responses.js";
+import type { Target } from "../http/routing.js";
+import * as status from "../http/status.js";
+import { StatusError } from "../http/status.js";
 import {
   applyJsonPatch,
   applyMergePatch,
@@ -12,15 +14,9 @@ import {
   serverSideApply,
   supportsStrategicMerge,
 } from "../patch/index.js";
-import type { Registry } from "../registry.js";
-import type { Target } from "../routing.js";
-import * as status from "../status.js";
-import { StatusError } from "../status.js";
-
-const gr = (served: Served) => ({
-  group: served.descriptor.group,
-  resource: served.descriptor.plural,
-});
+import { timestamp } from "../registry/metadata.js";
+import type { Registry } from "../registry/registry.js";
+import { checkFields } from "./fieldValidation.js";
 
 /** `apiVersion`/`kind` in a body must be the resource's (or absent). */
 function checkKind(served: Served, body: Record<string, unknown>): void {
@@ -240,5 +236,3 @@ export async function patch(
   );
   return text(encode(object), created ? 201 : 200, warnings);
 }
-
-export { gr };
