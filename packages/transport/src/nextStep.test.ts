@@ -72,6 +72,14 @@ describe("nextStep", () => {
       retry("429", 2000, "retryAfter"),
     ],
     ["429 without Retry-After is answered", answer(429), GET, FIRST_TRY, { action: "answer" }],
+    ["404 with Retry-After is answered", answer(404, "1"), GET, FIRST_TRY, { action: "answer" }],
+    [
+      "a failure without a code backs off",
+      { failure: Object.assign(new Error("x"), { cause: { code: "ECONNRESET" } }) },
+      GET,
+      FIRST_TRY,
+      retry("connection failure", 500, "backoff"),
+    ],
     [
       "429 with Retry-After 1.5 is answered",
       answer(429, "1.5"),

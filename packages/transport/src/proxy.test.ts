@@ -41,6 +41,7 @@ describe("selectProxy", () => {
       "https://1.127.0.0",
       "https://[fd00::1]",
       "https://localhost.example",
+      "https://127.example.com",
     ])
       expect(selectProxy(url(server), undefined, env), server).toBe("http://proxy:3128");
     expect(
@@ -64,6 +65,11 @@ describe("noProxyMatches", () => {
     ["example.com:6443", "https://example.com", false],
     ["a.com, b.com", "https://b.com", true],
     ["[fd00::1]", "https://[fd00::1]:6443", true],
+    ["example.com:443", "https://example.com", true],
+    ["example.com:80", "http://example.com", true],
+    ["example.com:443", "http://example.com", false],
+    ["a]b, example.com", "https://example.com", true],
+    ["a]b", "https://a", false],
   ])("%j for %s is %s", (entry, server, expected) => {
     expect(noProxyMatches(entry, url(server))).toBe(expected);
   });

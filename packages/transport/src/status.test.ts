@@ -46,4 +46,25 @@ describe("Status detection", () => {
     expect(statusFromResponse(599, "").reason).toBe("InternalError");
     expect(statusFromResponse(418, "").reason).toBe("Unknown");
   });
+
+  it.each([
+    [400, "BadRequest"],
+    [401, "Unauthorized"],
+    [403, "Forbidden"],
+    [404, "NotFound"],
+    [405, "MethodNotAllowed"],
+    [406, "NotAcceptable"],
+    [409, "Conflict"],
+    [410, "Expired"],
+    [413, "RequestEntityTooLarge"],
+    [415, "UnsupportedMediaType"],
+    [422, "Invalid"],
+    [429, "TooManyRequests"],
+    [500, "InternalError"],
+    [503, "ServiceUnavailable"],
+    [504, "Timeout"],
+    [502, "InternalError"],
+  ])("gives a bare HTTP %i client-go's reason %s", (code, reason) => {
+    expect(statusFromResponse(code, "").reason).toBe(reason);
+  });
 });
