@@ -24,7 +24,7 @@ export class TransportError extends KinError {
 export const MAX_MESSAGE_CHARS = 1024;
 
 const brief = (message: string): string =>
-  typeof message === "string" && message.length > MAX_MESSAGE_CHARS
+  message.length > MAX_MESSAGE_CHARS
     ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters in status.message)`
     : message;
 

@@ -45,8 +45,7 @@ export function parseRetryAfter(
   value: string | string[] | undefined,
   now = Date.now(),
 ): number | undefined {
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (text === undefined || text === "") return undefined;
+  const text = (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   if (!IMF_FIXDATE.test(text)) return undefined;
   const date = Date.parse(text);
