@@ -34,7 +34,12 @@ export {
   StatefulSet,
   strategicMergePatch,
 } from "@kin/resources";
-export { ConnectionError, KubeApiError, TransportError } from "@kin/transport";
+export {
+  ConnectionError,
+  KubeApiError,
+  ResponseTooLargeError,
+  TransportError,
+} from "@kin/transport";
 export type { Client, ClientOptions, NamespaceOption } from "./client.js";
 export { createClient } from "./client.js";
 export type { LogOptions } from "./logs.js";
