@@ -15,10 +15,10 @@ const isRefusal = (error: unknown): boolean => {
 };
 
 /** The startup report: the docs' `curl …/api`, who the app is, its namespace, its pods. */
-export async function report(cluster: Cluster, log: Logger): Promise<void> {
-  log.info({ server: cluster.server, versions: await cluster.apiVersions() }, "API versions");
+export async function report(cluster: Cluster, log: Logger, signal?: AbortSignal): Promise<void> {
+  log.info({ server: cluster.server, versions: await cluster.apiVersions(signal) }, "API versions");
   try {
-    const me = await cluster.whoAmI();
+    const me = await cluster.whoAmI(signal);
     log.info({ username: me.username, groups: me.groups }, "identity");
   } catch (error) {
     // SelfSubjectReview is GA in 1.28 (beta in 1.27): an older server does not serve it.
@@ -28,7 +28,7 @@ export async function report(cluster: Cluster, log: Logger): Promise<void> {
       "identity unknown: this server has no SelfSubjectReview (Kubernetes < 1.28)",
     );
   }
-  const pods = await cluster.pods();
+  const pods = await cluster.pods(signal);
   log.info({ namespace: cluster.namespace, count: pods.length }, "pods");
   for (const pod of pods) log.info({ name: pod.name, phase: pod.phase }, "pod");
 }
@@ -46,7 +46,7 @@ export async function reportWhenReachable(
 ): Promise<boolean> {
   for (let failures = 1; !signal.aborted; failures++) {
     try {
-      await report(cluster, log);
+      await report(cluster, log, signal);
       return true;
     } catch (error) {
       if (signal.aborted) break;
@@ -75,7 +75,7 @@ export async function watchConfigMaps(
   let failures = 0;
   while (!signal.aborted) {
     try {
-      const { resourceVersion, names } = await cluster.configMaps();
+      const { resourceVersion, names } = await cluster.configMaps(signal);
       log.info(
         { namespace: cluster.namespace, count: names.length, resourceVersion },
         "watching config maps",

@@ -45,6 +45,13 @@ describe("parseConfig", () => {
     });
   });
 
+  it("takes shutdown timeouts up to the longest timer Node has, and health ports 0-65535", () => {
+    expect(config(["--shutdown-timeout", "2147483"]).shutdownTimeoutMs).toBe(2_147_483_000);
+    expect(config(["--shutdown-timeout", "0.001"]).shutdownTimeoutMs).toBe(1);
+    expect(config([], { KIN_SHUTDOWN_TIMEOUT: "2147483.647" }).shutdownTimeoutMs).toBe(2 ** 31 - 1);
+    expect(config(["--health-port", "65535"]).healthPort).toBe(65_535);
+  });
+
   it("answers --help and -h", () => {
     expect(parseConfig(["--help"], {})).toEqual({ help: true });
     expect(parseConfig(["-h", "--mode", "nonsense"], {})).toEqual({ help: true });
@@ -64,11 +71,25 @@ describe("parseConfig", () => {
     [[], { KIN_MODE: "curl" }, 'KIN_MODE: "curl" is not a mode (expected client, direct, proxy)'],
     [[], { KIN_HEALTH_PORT: "80a" }, 'KIN_HEALTH_PORT: "80a" is not a port number (0-65535)'],
     [["--health-port", "70000"], {}, '--health-port: "70000" is not a port number (0-65535)'],
+    ...["0", "0.0004", "2147484", "99999999999999999999", "-1", "1e3", " 5", "5s", "Infinity"].map(
+      (value): [string[], Record<string, string>, string] => [
+        [`--shutdown-timeout=${value}`],
+        {},
+        `--shutdown-timeout: ${JSON.stringify(value)} is not a number of seconds from 0.001 to 2147483 (the longest timer Node has)`,
+      ],
+    ),
     [
-      ["--shutdown-timeout", "0"],
-      {},
-      '--shutdown-timeout: "0" is not a positive number of seconds',
+      [],
+      { KIN_SHUTDOWN_TIMEOUT: "2147483.648" },
+      'KIN_SHUTDOWN_TIMEOUT: "2147483.648" is not a number of seconds from 0.001 to 2147483 (the longest timer Node has)',
     ],
+    ...["-1", "65536", "99999999999999999999", "8080.5", "0x50", " 80"].map(
+      (value): [string[], Record<string, string>, string] => [
+        [`--health-port=${value}`],
+        {},
+        `--health-port: ${JSON.stringify(value)} is not a port number (0-65535)`,
+      ],
+    ),
     [
       ["--proxy-url", "localhost:8001"],
       {},

@@ -21,6 +21,9 @@ export interface Config {
   pretty: boolean;
 }
 
+/** Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One setting: its flag, its env var, its default, and what it means (the `--help` text is made from these). */
 const SETTINGS = {
   mode: {
@@ -134,9 +137,16 @@ export function parseConfig(
     throw invalid(port, "a port number (0-65535)");
 
   const timeout = setting("shutdown-timeout");
-  const seconds = Number(timeout.value);
-  if (!/^\d+(\.\d+)?$/.test(timeout.value) || seconds <= 0)
-    throw invalid(timeout, "a positive number of seconds");
+  const shutdownTimeoutMs = Math.round(Number(timeout.value) * 1000);
+  if (
+    !/^\d+(\.\d+)?$/.test(timeout.value) ||
+    shutdownTimeoutMs < 1 ||
+    shutdownTimeoutMs > MAX_TIMER_MS
+  )
+    throw invalid(
+      timeout,
+      `a number of seconds from 0.001 to ${Math.floor(MAX_TIMER_MS / 1000)} (the longest timer Node has)`,
+    );
 
   const level = setting("log-level");
   if (!(LOG_LEVELS as readonly string[]).includes(level.value))
@@ -154,7 +164,7 @@ export function parseConfig(
       mode: mode.value as Mode,
       proxyUrl: proxyUrl.href.replace(/\/$/, ""),
       healthPort,
-      shutdownTimeoutMs: Math.round(seconds * 1000),
+      shutdownTimeoutMs,
       serviceAccountDir: setting("service-account-dir").value || undefined,
       logLevel: level.value as LogLevel,
       pretty: parsed.pretty === true || prettyEnv === "1" || prettyEnv === "true",

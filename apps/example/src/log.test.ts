@@ -1,4 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CredentialsError } from "@kin/credentials";
+import { execProvider, loadKubeconfig } from "@kin/credentials/kubeconfig";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger, prettyLine } from "./log.js";
 
 function capture() {
@@ -60,5 +65,53 @@ describe("prettyLine", () => {
     expect(prettyLine(line, false)).toBe("10:11:12.345 ERROR [client] x  count=2\n");
     expect(prettyLine(line, true)).toContain("\x1b[31mERROR\x1b[0m");
     expect(prettyLine("not json\n", false)).toBe("not json\n");
+  });
+});
+
+describe("the logger and credential failures", () => {
+  const TOKEN = "eyJhbGciOi.secret-token-in-the-file.sig";
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kin-log-"));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  /** Logs `error` as the app does (pino's err serializer: type, message, stack, cause), JSON and pretty. */
+  function logged(error: unknown): string {
+    const { lines, destination } = capture();
+    for (const pretty of [false, true]) {
+      const log = createLogger({ level: "info", pretty, mode: "client", destination });
+      log.fatal({ err: error }, (error as Error).message);
+      log.error({ err: error, retryInMs: 1000 }, "watching config maps failed");
+    }
+    return lines.join("");
+  }
+
+  it("a malformed kubeconfig holding a token: nothing of the file is logged", async () => {
+    const file = join(dir, "config");
+    await writeFile(file, `users:\n- name: u\n  user:\n    token: ${TOKEN}\n   broken: [\n`);
+    const error = await loadKubeconfig({ files: [file] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    const output = logged(error);
+    expect(output).toContain(`kubeconfig ${file} is not valid YAML`);
+    expect(output).not.toContain("secret-token-in-the-file");
+  });
+
+  it("an exec plugin that fails with the token on stderr: the token is not logged", async () => {
+    const plugin = join(dir, "plugin");
+    await writeFile(
+      plugin,
+      `#!${process.execPath}\nprocess.stderr.write("refreshed ${TOKEN} but it was revoked\\n"); process.exit(1);\n`,
+    );
+    await chmod(plugin, 0o755);
+    const provider = execProvider(
+      { apiVersion: "client.authentication.k8s.io/v1", command: plugin },
+      { field: "users[u].user.exec" },
+    );
+    const error = await provider.token().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsError);
+    const output = logged(error);
+    expect(output).toContain("exited with code 1");
+    expect(output).not.toContain("secret-token-in-the-file");
   });
 });

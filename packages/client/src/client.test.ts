@@ -90,3 +90,31 @@ describe("createClient", () => {
     expect((await (await client).discovery.coreVersions()).versions).toEqual(["v1"]);
   });
 });
+
+describe("patch bodies", () => {
+  it("reach the wire exactly as serialised (no parse and re-serialise on the way)", async () => {
+    const sent: { body: unknown; type: string | null }[] = [];
+    const capturing = await createClient({
+      credentials: credentialsFor({ url: DEFAULT_MSW_BASE_URL }, token, "team-a"),
+      rateLimit: false,
+      fetch: async (_url, init) => {
+        sent.push({ body: init?.body, type: new Headers(init?.headers).get("content-type") });
+        return Response.json({ kind: "ConfigMap", metadata: { name: "x" } });
+      },
+    });
+    // A number JSON.parse cannot keep (2^64) and spacing a re-serialisation would drop.
+    const body =
+      '{ "metadata": { "annotations": { "n": "1" } }, "spec": { "n": 18446744073709551616 } }';
+    const maps = capturing.api(ConfigMap);
+    await maps.patch("x", { contentType: "application/merge-patch+json", body });
+    await maps.apply(
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: { a: "1" } },
+      { fieldManager: "kin" },
+    );
+    expect(sent[0]).toEqual({ body, type: "application/merge-patch+json" });
+    expect(sent[1]).toEqual({
+      body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":"1"}}',
+      type: "application/apply-patch+yaml",
+    });
+  });
+});

@@ -5,6 +5,7 @@ import {
   CoreV1Event,
   type KubeObject,
   type ObjectList,
+  parseApiVersion,
   type ResourceDescriptor,
 } from "@kin/resources";
 import {
@@ -57,6 +58,8 @@ export interface Client {
    * The API of any kind by `apiVersion` and `kind`, found through discovery (custom resources
    * included). If the server answers 404 for the resource itself (it went away or moved), discovery
    * is refreshed once and the kind looked up again.
+   * @throws {InvalidNameError} before any request when `apiVersion` is not `group/version` or
+   * `version` with a DNS-1123 subdomain group and a DNS-1123 label version (e.g. `../v1`).
    */
   dynamic(
     apiVersion: string,
@@ -68,13 +71,6 @@ export interface Client {
   /** Closes the client's connections. */
   close(): Promise<void>;
 }
-
-const splitApiVersion = (apiVersion: string) => {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1
-    ? { group: "", version: apiVersion }
-    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
-};
 
 /**
  * A client for the API server. With no options it finds credentials as kubectl does: a kubeconfig
@@ -143,7 +139,7 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
             if (!isMissingResource(error)) throw error;
             await discover().refresh();
             current = bind(
-              await discover().kindFor({ ...splitApiVersion(apiVersion), kind }),
+              await discover().kindFor({ ...parseApiVersion(apiVersion), kind }),
               where,
             );
             return (
@@ -166,8 +162,10 @@ export async function createClient(options: ClientOptions = {}): Promise<Client>
     raw: rawApi(transport),
     api: bind as Client["api"],
     async dynamic(apiVersion, kind, where) {
+      // Refused before any request: a group or version that could not stay in its URL segment.
+      const groupVersion = parseApiVersion(apiVersion);
       const descriptor = await discover().kindFor(
-        { ...splitApiVersion(apiVersion), kind },
+        { ...groupVersion, kind },
         { signal: where?.signal },
       );
       return rediscovering(apiVersion, kind, where, descriptor);

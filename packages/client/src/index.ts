@@ -38,6 +38,7 @@ export {
   ConnectionError,
   KubeApiError,
   RequestAbortedError,
+  ResponseTooLargeError,
   StreamError,
   TransportError,
 } from "@kin/transport";

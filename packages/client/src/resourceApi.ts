@@ -3,6 +3,7 @@ import {
   applyPatch,
   assertValidName,
   assertValidNamespace,
+  assertValidPathSegmentName,
   type KubeObject,
   type ObjectList,
   type PatchBody,
@@ -92,10 +93,6 @@ export interface ResourceApi<T extends KubeObject> {
   ): Promise<PortForward>;
 }
 
-function jsonOf(patch: PatchBody): unknown {
-  return JSON.parse(patch.body);
-}
-
 /** The typed API of `descriptor` in `namespace` (`undefined`: cluster-scoped or all namespaces). */
 export function resourceApi<T extends KubeObject>(
   transport: Transport,
@@ -105,7 +102,8 @@ export function resourceApi<T extends KubeObject>(
   if (namespace !== undefined) assertValidNamespace(namespace, "namespace");
   const collection = resourcePath(descriptor, namespace);
   const objectPath = (name: string, subresource?: string) => {
-    assertValidName(name, "name");
+    // What the server requires of a name in a path; the kind's own rule is for new objects (body()).
+    assertValidPathSegmentName(name, "name");
     if (descriptor.namespaced && namespace === undefined) {
       throw new TypeError(
         `${descriptor.plural} are namespaced: choose a namespace for ${JSON.stringify(name)}`,
@@ -123,7 +121,7 @@ export function resourceApi<T extends KubeObject>(
   };
   const body = (object: T): T => {
     const metadata = object.metadata ?? {};
-    if (metadata.name !== undefined) assertValidName(metadata.name);
+    if (metadata.name !== undefined) assertValidName(metadata.name, "metadata.name", descriptor);
     if (descriptor.namespaced) {
       if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
         throw new TypeError(
@@ -151,6 +149,7 @@ export function resourceApi<T extends KubeObject>(
     options: CallOptions | undefined,
     extra: {
       body?: unknown;
+      serializedBody?: string;
       contentType?: string;
       query?: Record<string, string | number | boolean | undefined>;
     } = {},
@@ -186,7 +185,7 @@ export function resourceApi<T extends KubeObject>(
       }),
     patch: async (name, patch, options) =>
       send<T>("PATCH", objectPath(name), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       }),
@@ -197,7 +196,7 @@ export function resourceApi<T extends KubeObject>(
         kind: configuration.kind ?? descriptor.kind,
       });
       return send<T>("PATCH", objectPath(configuration.metadata.name), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: { ...writeQuery(options), force: options.force ? true : undefined },
       });
@@ -226,7 +225,7 @@ export function resourceApi<T extends KubeObject>(
     patchStatus: async (name, patch, options) => {
       requireSubresource("status");
       return send<T>("PATCH", objectPath(name, "status"), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       });
@@ -238,7 +237,7 @@ export function resourceApi<T extends KubeObject>(
     patchScale: async (name, patch, options) => {
       requireSubresource("scale");
       return send<Scale>("PATCH", objectPath(name, "scale"), options, {
-        body: jsonOf(patch),
+        serializedBody: patch.body,
         contentType: patch.contentType,
         query: writeQuery(options),
       });

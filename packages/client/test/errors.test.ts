@@ -58,7 +58,7 @@ describe("KinError", () => {
       [await failure(() => client.api(ConfigMap).get("absent")), KubeApiError],
       [await failure(() => unreachable.api(ConfigMap).list()), ConnectionError],
       [await failure(() => client.dynamic("example.com/v1", "Gadget")), DiscoveryError],
-      [await failure(() => client.api(ConfigMap).get("Not_A_Name")), InvalidNameError],
+      [await failure(() => client.api(ConfigMap).get("a/b")), InvalidNameError],
       [await failure(() => labelSelector({ "bad key!": "x" })), Error],
       [await failure(() => applyPatch({ kind: "ConfigMap" } as never)), Error],
     ];

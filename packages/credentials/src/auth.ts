@@ -103,12 +103,28 @@ class StaticToken extends BearerProvider {
 }
 
 /**
+ * Why a (trimmed) bearer token cannot be sent, or `undefined` when it can. A token is visible ASCII
+ * (RFC 6750's b64token is a subset): a newline or any other control character would break the
+ * `Authorization` header, a space would cut the token at the server. The message never shows the token.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (token === "") return "is empty";
+  const at = token.search(/[^\x21-\x7e]/);
+  if (at >= 0)
+    return `holds a character that cannot be sent in an Authorization header (at position ${at + 1}; a token is visible ASCII only)`;
+  return undefined;
+}
+
+/**
  * A {@link TokenProvider} for a token you already hold (a test, a kubeconfig's `token`). It never
  * changes, so a 401 is final. The token is kept out of JSON and inspect.
+ * @throws {TypeError} when the token is empty or holds a character a header cannot carry (see {@link tokenProblem}).
  */
 export function staticTokenProvider(token: string): TokenProvider {
+  if (typeof token !== "string") throw new TypeError("the bearer token must be a string");
   const trimmed = token.trim();
-  if (trimmed === "") throw new TypeError("the bearer token is empty");
+  const problem = tokenProblem(trimmed);
+  if (problem) throw new TypeError(`the bearer token ${problem}`);
   return new StaticToken(trimmed);
 }
 

@@ -1,13 +1,12 @@
 import { stat } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import type { Credentials } from "./credentials.js";
 import { CredentialsError } from "./errors.js";
-import { readText } from "./files.js";
+import { podNamespace } from "./namespace.js";
 import {
-  POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,
   SERVICE_ACCOUNT_DIR,
-  SERVICE_ACCOUNT_NAMESPACE_FILE,
   SERVICE_ACCOUNT_TOKEN_FILE,
   SERVICE_HOST_ENV,
   SERVICE_PORT_ENV,
@@ -25,9 +24,10 @@ export interface InClusterOptions {
   onRefreshError?: TokenFileOptions["onRefreshError"];
 }
 
+/** The variable's value, exactly as set; unset, empty or blank means this process is not in a pod. */
 function requireEnv(env: Record<string, string | undefined>, name: string): string {
-  const value = env[name]?.trim();
-  if (!value) {
+  const value = env[name];
+  if (value === undefined || value.trim() === "") {
     throw new CredentialsError(
       "NotInCluster",
       name,
@@ -37,21 +37,53 @@ function requireEnv(env: Record<string, string | undefined>, name: string): stri
   return value;
 }
 
-/** `host:port` as a URL authority, bracketing IPv6 literals like Go's `net.JoinHostPort`. */
-function joinHostPort(host: string, port: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+/** A value for a message: quoted, and cut if long (the variables are not secret, but may be anything). */
+const shown = (value: string) =>
+  JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+
+const DNS_LABEL = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * A host name (RFC 1123 labels, a trailing dot allowed) that a URL parser keeps as a name: its last
+ * label is not a number, which WHATWG URLs would read as an IPv4 address (`1.2.3`, `0x7f`).
+ */
+function isHostName(host: string): boolean {
+  const name = host.endsWith(".") ? host.slice(0, -1) : host;
+  const labels = name.split(".");
+  const last = labels.at(-1) ?? "";
+  return (
+    name.length <= 253 &&
+    labels.every((label) => DNS_LABEL.test(label)) &&
+    !/^(\d+|0x[0-9a-f]*)$/i.test(last)
+  );
 }
 
+/**
+ * `KUBERNETES_SERVICE_HOST` as a URL authority's host: an IPv4 address, an IPv6 address (bracketed or
+ * not; bracketed in the result like Go's `net.JoinHostPort`) or a host name — nothing that could add
+ * userinfo, a path or a port to the URL.
+ */
+function parseHost(value: string): string {
+  const inner = value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+  if (isIP(inner) === 6 && !inner.includes("%")) return `[${inner}]`;
+  if (inner === value && (isIP(value) === 4 || isHostName(value))) return value;
+  throw new CredentialsError(
+    "InvalidEnv",
+    SERVICE_HOST_ENV,
+    `${SERVICE_HOST_ENV} is not a host name or IP address: ${shown(value)}`,
+  );
+}
+
+/** `KUBERNETES_SERVICE_PORT`: decimal digits only, no sign, space or leading zero, 1-65535. */
 function parsePort(value: string): string {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+  if (!/^[1-9][0-9]{0,4}$/.test(value) || Number(value) > 65535) {
     throw new CredentialsError(
       "InvalidEnv",
       SERVICE_PORT_ENV,
-      `${SERVICE_PORT_ENV} is not a port number (1-65535): ${JSON.stringify(value)}`,
+      `${SERVICE_PORT_ENV} is not a port number (1-65535): ${shown(value)}`,
     );
   }
-  return String(port);
+  return value;
 }
 
 /** client-go's in-cluster test (`inClusterClientConfig.Possible`): the token path exists and is not a directory. */
@@ -85,24 +117,6 @@ async function requireTokenFile(path: string): Promise<void> {
   }
 }
 
-async function readNamespace(
-  dir: string,
-  env: Record<string, string | undefined>,
-): Promise<string> {
-  const fromEnv = env[POD_NAMESPACE_ENV]?.trim();
-  if (fromEnv) return fromEnv;
-  try {
-    const fromFile = (
-      await readText(join(dir, SERVICE_ACCOUNT_NAMESPACE_FILE), "namespace file")
-    ).trim();
-    if (fromFile) return fromFile;
-  } catch (error) {
-    // client-go falls back to "default" when the file is missing; any other failure is reported.
-    if ((error as { cause?: NodeJS.ErrnoException }).cause?.code !== "ENOENT") throw error;
-  }
-  return "default";
-}
-
 /**
  * Credentials of the pod this process runs in, as client-go's `rest.InClusterConfig()`:
  * the server from `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` (the port variable every
@@ -115,7 +129,7 @@ async function readNamespace(
 export async function loadInCluster(options: InClusterOptions = {}): Promise<Credentials> {
   const env = options.env ?? process.env;
   const dir = options.dir ?? SERVICE_ACCOUNT_DIR;
-  const host = requireEnv(env, SERVICE_HOST_ENV);
+  const host = parseHost(requireEnv(env, SERVICE_HOST_ENV));
   const port = parsePort(requireEnv(env, SERVICE_PORT_ENV));
   const tokenPath = join(dir, SERVICE_ACCOUNT_TOKEN_FILE);
   await requireTokenFile(tokenPath);
@@ -123,15 +137,15 @@ export async function loadInCluster(options: InClusterOptions = {}): Promise<Cre
   const auth = tokenFileProvider(tokenPath, { onRefreshError: options.onRefreshError });
   const [ca, namespace] = await Promise.all([
     readCaFile(caPath),
-    readNamespace(dir, env),
+    podNamespace({ dir, env }),
     auth.token(),
   ]);
   return {
-    server: `https://${joinHostPort(host, port)}`,
+    server: `https://${host}:${port}`,
     ca,
     reloadCa: () => readCaFile(caPath),
     auth,
-    namespace,
+    namespace: namespace ?? "default",
     origin: { kind: "in-cluster", dir },
   };
 }

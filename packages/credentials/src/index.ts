@@ -6,6 +6,8 @@ export { CredentialsError } from "./errors.js";
 export type { InClusterOptions } from "./inCluster.js";
 export { loadInCluster } from "./inCluster.js";
 export { isKinError, KinError } from "./kinError.js";
+export type { PodNamespaceOptions } from "./namespace.js";
+export { podNamespace } from "./namespace.js";
 export {
   POD_NAMESPACE_ENV,
   SERVICE_ACCOUNT_CA_FILE,

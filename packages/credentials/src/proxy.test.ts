@@ -15,11 +15,28 @@ describe("loadProxy", () => {
     });
   });
 
+  it("takes https too, and strips every trailing slash", () => {
+    expect(loadProxy({ url: "https://proxy.example:8443//" }).server).toBe(
+      "https://proxy.example:8443",
+    );
+  });
+
   it("rejects what is not an http(s) URL", () => {
     expect(() => loadProxy({ url: "localhost:8001" })).toThrow(CredentialsError);
+    try {
+      loadProxy({ url: "ftp://x" });
+    } catch (error) {
+      expect(error).toMatchObject({ code: "InvalidConfig", source: "url" });
+    }
     expect(() => loadProxy({ url: "ftp://x" })).toThrow(
       'kubectl proxy URL must be http or https: "ftp://x"',
     );
     expect(() => loadProxy({ url: "::" })).toThrow('kubectl proxy URL is not a URL: "::"');
+    try {
+      loadProxy({ url: "::" });
+    } catch (error) {
+      expect(error).toMatchObject({ code: "InvalidConfig", source: "url" });
+      expect((error as Error).cause).toBeInstanceOf(TypeError);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { tokenFileProvider } from "./tokenFile.js";
 
 let dir: string;
@@ -31,6 +31,42 @@ describe("tokenFileProvider", () => {
     await writeFile(file, "rotated");
     provider.invalidate();
     expect(await provider.token()).toBe("rotated");
+  });
+
+  it("warns by default when a re-read fails, and waits a full interval before trying again", async () => {
+    const warnings = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    try {
+      let now = 0;
+      const provider = tokenFileProvider(file, { now: () => now });
+      expect(await provider.token()).toBe("first");
+      await rm(file);
+      now = 60_000;
+      expect(await provider.token()).toBe("first");
+      expect(warnings).toHaveBeenCalledExactlyOnceWith(
+        `cannot read token file ${file}: ENOENT; using the token read before`,
+        "KinCredentialsWarning",
+      );
+      await writeFile(file, "second");
+      now = 119_999;
+      expect(await provider.token()).toBe("first");
+      now = 120_000;
+      expect(await provider.token()).toBe("second");
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
+  it("re-reads after the interval it is given", async () => {
+    let now = 0;
+    const provider = tokenFileProvider(file, { now: () => now, refreshIntervalMs: 10 });
+    expect(await provider.token()).toBe("first");
+    await writeFile(file, "second");
+    now = 9;
+    expect(await provider.token()).toBe("first");
+    now = 10;
+    expect(await provider.token()).toBe("second");
+    expect(await provider.authorization()).toBe("Bearer second");
+    expect(JSON.stringify(provider)).toBe(JSON.stringify({ type: "bearer", file }));
   });
 
   it("shares one read between concurrent callers", async () => {

@@ -1,6 +1,11 @@
-import { type FetchedToken, RefreshingBearerProvider, type TokenProvider } from "./auth.js";
+import {
+  type FetchedToken,
+  RefreshingBearerProvider,
+  type TokenProvider,
+  tokenProblem,
+} from "./auth.js";
 import { CredentialsError } from "./errors.js";
-import { readText } from "./files.js";
+import { FILE_LIMITS, readText } from "./files.js";
 
 /** Options of {@link tokenFileProvider}. */
 export interface TokenFileOptions {
@@ -19,10 +24,11 @@ export interface TokenFileOptions {
   now?: () => number;
 }
 
-/** Reads and validates a token file: trimmed, not empty. */
+/** Reads and validates a token file: at most 64 KiB, trimmed, not empty, sendable in a header. */
 export async function readTokenFile(path: string): Promise<string> {
-  const token = (await readText(path, "token file")).trim();
-  if (token === "") throw new CredentialsError("InvalidFile", path, `token file ${path} is empty`);
+  const token = (await readText(path, "token file", FILE_LIMITS.token)).trim();
+  const problem = tokenProblem(token);
+  if (problem) throw new CredentialsError("InvalidFile", path, `token file ${path} ${problem}`);
   return token;
 }
 

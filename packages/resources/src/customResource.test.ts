@@ -71,3 +71,35 @@ describe("descriptorsFromCustomResourceDefinition", () => {
     expect(Object.keys(descriptors[1]?.subresources ?? {})).toEqual(["status"]);
   });
 });
+
+describe("defineResource refuses what apiextensions-apiserver refuses in a CRD", () => {
+  const widget = {
+    group: "example.com",
+    version: "v1",
+    kind: "Widget",
+    plural: "widgets",
+    namespaced: true,
+  } as const;
+
+  it.each([
+    ["plural", { plural: "configmaps\\..\\secrets" }],
+    ["plural", { plural: "../secrets" }],
+    ["plural", { plural: "Widgets" }],
+    ["version", { version: "../v1" }],
+    ["version", { version: "v1/x" }],
+    ["group", { group: "../.." }],
+    ["group", { group: "" }],
+    ["kind", { kind: "Wid/get" }],
+    ["singular", { singular: "a b" }],
+  ] as const)("refuses a bad %s (%j)", (field, part) => {
+    expect(() => defineResource({ ...widget, ...part })).toThrow(
+      new RegExp(`^defineResource: ${field}: Invalid value`),
+    );
+  });
+
+  it("accepts CamelCase kinds and dashed plurals", () => {
+    expect(defineResource({ ...widget, kind: "CronTab", plural: "cron-tabs" }).plural).toBe(
+      "cron-tabs",
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import type { ResourceDescriptor, SubresourceDescriptor } from "./descriptor.js";
 import type { KubeObject } from "./meta.js";
+import { dns1035LabelErrors, dns1123SubdomainErrors, InvalidNameError } from "./names.js";
 import type { CustomResourceDefinition, ObjectMeta } from "./types.generated.js";
 
 /** The object type of a custom resource. */
@@ -60,7 +61,26 @@ function subresourcesOf(enabled: { status?: boolean; scale?: boolean } | undefin
   return subresources;
 }
 
-/** The descriptor of a custom resource, typed: its objects are `CustomObject<Spec, Status>`. */
+/** The checks apiextensions-apiserver makes of a CRD's group, versions and names (v1.28). */
+function assertValidDefinition(options: DefineResourceOptions<boolean>): void {
+  const check = (field: string, value: string, problems: string[]) => {
+    if (problems.length > 0)
+      throw new InvalidNameError(`defineResource: ${field}`, value, problems);
+  };
+  check("group", options.group, dns1123SubdomainErrors(options.group));
+  check("version", options.version, dns1035LabelErrors(options.version));
+  check("plural", options.plural, dns1035LabelErrors(options.plural));
+  check("kind", options.kind, dns1035LabelErrors(options.kind.toLowerCase()));
+  if (options.singular !== undefined) {
+    check("singular", options.singular, dns1035LabelErrors(options.singular));
+  }
+}
+
+/**
+ * The descriptor of a custom resource, typed: its objects are `CustomObject<Spec, Status>`.
+ * @throws {InvalidNameError} when the group is not a DNS-1123 subdomain, or the version, plural,
+ * singular or (lower-cased) kind not a DNS-1035 label — as apiextensions-apiserver refuses a CRD.
+ */
 export function defineResource<
   Spec = unknown,
   Status = unknown,
@@ -68,6 +88,7 @@ export function defineResource<
 >(
   options: DefineResourceOptions<Namespaced>,
 ): ResourceDescriptor<CustomObject<Spec, Status>, Namespaced> {
+  assertValidDefinition(options);
   return {
     group: options.group,
     version: options.version,

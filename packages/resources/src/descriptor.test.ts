@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ResourceDescriptor, resourcePath } from "./descriptor.js";
 import { ConfigMap, Deployment, Namespace, Pod } from "./kinds.generated.js";
+import { InvalidNameError } from "./names.js";
 
 const HandWritten: ResourceDescriptor = {
   group: "example.com",
@@ -27,9 +28,28 @@ describe("resourcePath", () => {
     expect(resourcePath(Deployment, "default", "web")).toBe(
       "/apis/apps/v1/namespaces/default/deployments/web",
     );
-    expect(resourcePath(HandWritten, "default", "a/b")).toBe(
-      "/apis/example.com/v1/namespaces/default/widgets/a%2Fb",
+    expect(resourcePath(HandWritten, "default", "system:node ü\\x")).toBe(
+      "/apis/example.com/v1/namespaces/default/widgets/system%3Anode%20%C3%BC%5Cx",
     );
+  });
+
+  it("refuses any part that would leave its segment, naming it", () => {
+    expect(() => resourcePath(HandWritten, "default", "a/b")).toThrow(
+      new InvalidNameError("name", "a/b", ["may not contain '/'"]),
+    );
+    expect(() => resourcePath(HandWritten, "default", "..")).toThrow(/^name: Invalid value/);
+    expect(() => resourcePath(HandWritten, "default", "")).toThrow(/may not be empty/);
+    expect(() => resourcePath(HandWritten, "..", "x")).toThrow(/^namespace: Invalid value/);
+    for (const [field, part] of [
+      ["plural", { plural: "configmaps\\..\\secrets" }],
+      ["plural", { plural: "a/b" }],
+      ["version", { version: "../v1" }],
+      ["group", { group: "../.." }],
+    ] as const) {
+      expect(() => resourcePath({ ...HandWritten, ...part }, "default")).toThrow(
+        new RegExp(`^${field}: Invalid value`),
+      );
+    }
   });
 
   it("keeps the skeleton's fields and adds what discovery says", () => {

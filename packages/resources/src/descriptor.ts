@@ -1,4 +1,10 @@
 import type { KubeObject } from "./meta.js";
+import {
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  InvalidNameError,
+  pathSegmentNameErrors,
+} from "./names.js";
 
 /** A verb the API server accepts on a resource, as discovery lists it. */
 export type Verb =
@@ -59,12 +65,28 @@ export interface ResourceDescriptor<
 /** The object type a descriptor describes: `ObjectOf<typeof Pod>` is `Pod`. */
 export type ObjectOf<D> = D extends ResourceDescriptor<infer T, boolean> ? T : never;
 
-/** The URL path of a collection, or of one object when `name` is given: `/api/v1/namespaces/ns/pods/name`. */
+/** Throws {@link InvalidNameError} naming `field` when `problems` is not empty. */
+function refuse(field: string, value: string, problems: string[]): void {
+  if (problems.length > 0) throw new InvalidNameError(field, value, problems);
+}
+
+/**
+ * The URL path of a collection, or of one object when `name` is given: `/api/v1/namespaces/ns/pods/name`.
+ * Every part stays in its segment: the descriptor's group must be a DNS-1123 subdomain (or empty),
+ * its version and plural DNS-1123 labels, the namespace and name path-segment names (encoded).
+ * @throws {InvalidNameError} naming the part that is not (descriptors may come from a server's discovery).
+ */
 export function resourcePath(
   descriptor: ResourceDescriptor,
   namespace: string | undefined,
   name?: string,
 ): string {
+  if (descriptor.group !== "")
+    refuse("group", descriptor.group, dns1123SubdomainErrors(descriptor.group));
+  refuse("version", descriptor.version, dns1123LabelErrors(descriptor.version));
+  refuse("plural", descriptor.plural, dns1123LabelErrors(descriptor.plural));
+  if (namespace !== undefined) refuse("namespace", namespace, pathSegmentNameErrors(namespace));
+  if (name !== undefined) refuse("name", name, pathSegmentNameErrors(name));
   const root =
     descriptor.group === "" ? `/api/${descriptor.version}` : `/apis/${descriptor.apiVersion}`;
   const scope = namespace === undefined ? "" : `/namespaces/${encodeURIComponent(namespace)}`;

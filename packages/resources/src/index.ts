@@ -41,11 +41,16 @@ export {
   assertValidLabels,
   assertValidName,
   assertValidNamespace,
+  assertValidPathSegmentName,
+  dns1035LabelErrors,
   dns1123LabelErrors,
   dns1123SubdomainErrors,
   InvalidNameError,
   labelKeyErrors,
   labelValueErrors,
+  objectNameErrors,
+  parseApiVersion,
+  pathSegmentNameErrors,
   qualifiedNameErrors,
 } from "./names.js";
 export type {

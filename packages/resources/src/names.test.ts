@@ -3,11 +3,16 @@ import {
   assertValidLabels,
   assertValidName,
   assertValidNamespace,
+  assertValidPathSegmentName,
+  dns1035LabelErrors,
   dns1123LabelErrors,
   dns1123SubdomainErrors,
   InvalidNameError,
   labelKeyErrors,
   labelValueErrors,
+  objectNameErrors,
+  parseApiVersion,
+  pathSegmentNameErrors,
   qualifiedNameErrors,
 } from "./names.js";
 
@@ -100,6 +105,100 @@ describe("label keys and values (qualified names)", () => {
     );
     expect(() => assertValidLabels({ "bad key": "x" }, "labels")).toThrow(
       /^labels: Invalid value: "bad key": name part must consist/,
+    );
+  });
+});
+
+describe("names per kind (kube-apiserver v1.28's ValidateObjectMeta name functions)", () => {
+  const kind = (group: string, name: string) => ({ group, kind: name });
+
+  it("takes RBAC names as path segments: system:discovery, system:node", () => {
+    for (const name of [
+      "system:discovery",
+      "system:node",
+      "system:controller:job-controller",
+      "Admin Role",
+    ]) {
+      expect(
+        objectNameErrors(kind("rbac.authorization.k8s.io", "ClusterRole"), name),
+        name,
+      ).toEqual([]);
+      expect(() =>
+        assertValidName(name, "metadata.name", kind("rbac.authorization.k8s.io", "RoleBinding")),
+      ).not.toThrow();
+    }
+    expect(objectNameErrors(kind("rbac.authorization.k8s.io", "Role"), "a/b")).toEqual([
+      "may not contain '/'",
+    ]);
+    expect(objectNameErrors(kind("rbac.authorization.k8s.io", "Role"), "..")).toEqual([
+      "may not be '..'",
+    ]);
+    expect(objectNameErrors(kind("rbac.authorization.k8s.io", "Role"), "100%")).toEqual([
+      "may not contain '%'",
+    ]);
+  });
+
+  it("keeps the stricter rules where the server has them", () => {
+    // DNS-1123 label
+    expect(objectNameErrors(kind("", "Namespace"), "a.b")).toHaveLength(1);
+    expect(objectNameErrors(kind("apps", "StatefulSet"), "web.v2")).toHaveLength(1);
+    expect(objectNameErrors(kind("apps", "StatefulSet"), "web-2")).toEqual([]);
+    // DNS-1035 label: must start with a letter
+    expect(objectNameErrors(kind("", "Service"), "1web")[0]).toMatch(/^a DNS-1035 label must/);
+    expect(objectNameErrors(kind("", "Service"), "web-1")).toEqual([]);
+    // DNS-1123 subdomain: most kinds, and custom resources
+    for (const k of [kind("", "Pod"), kind("apps", "Deployment"), kind("example.com", "Widget")]) {
+      expect(objectNameErrors(k, "system:node")).toHaveLength(1);
+      expect(objectNameErrors(k, "web.v1-2")).toEqual([]);
+    }
+    // core/v1 Events take any path segment, events.k8s.io/v1 ones a subdomain
+    expect(objectNameErrors(kind("", "Event"), "Web_1.17a")).toEqual([]);
+    expect(objectNameErrors(kind("events.k8s.io", "Event"), "Web_1.17a")).toHaveLength(1);
+    // without a kind, assertValidName keeps the subdomain rule
+    expect(() => assertValidName("system:node")).toThrow(InvalidNameError);
+  });
+
+  it("checks names read from a path as the server does: not empty, '.', '..', no '/' or '%'", () => {
+    expect(pathSegmentNameErrors("x\\y ü:z")).toEqual([]);
+    expect(pathSegmentNameErrors("")).toEqual(["may not be empty"]);
+    expect(pathSegmentNameErrors(".")).toEqual(["may not be '.'"]);
+    expect(pathSegmentNameErrors("a/%")).toEqual(["may not contain '/'", "may not contain '%'"]);
+    expect(() => assertValidPathSegmentName("../x")).toThrow(
+      new InvalidNameError("name", "../x", ["may not contain '/'"]),
+    );
+  });
+
+  it("checks DNS-1035 labels with IsDNS1035Label's messages", () => {
+    expect(dns1035LabelErrors("abc-123")).toEqual([]);
+    expect(dns1035LabelErrors("a".repeat(64))).toContain("must be no more than 63 characters");
+    expect(dns1035LabelErrors("-a")).toHaveLength(1);
+  });
+});
+
+describe("parseApiVersion", () => {
+  it("splits group and version", () => {
+    expect(parseApiVersion("v1")).toEqual({ group: "", version: "v1" });
+    expect(parseApiVersion("apps/v1")).toEqual({ group: "apps", version: "v1" });
+    expect(parseApiVersion("example.com/v1alpha1")).toEqual({
+      group: "example.com",
+      version: "v1alpha1",
+    });
+  });
+
+  it.each([
+    "../v1",
+    "apps/../v1",
+    "apps/v1/x",
+    "",
+    "/v1",
+    "apps/",
+    "Apps/v1",
+    "a\\b/v1",
+    "apps/v%31",
+  ])("refuses %j, naming apiVersion", (apiVersion) => {
+    expect(() => parseApiVersion(apiVersion)).toThrow(InvalidNameError);
+    expect(() => parseApiVersion(apiVersion)).toThrow(
+      `apiVersion: Invalid value: ${JSON.stringify(apiVersion)}: `,
     );
   });
 });

@@ -1,5 +1,7 @@
-// Name rules of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Subdomain, IsDNS1123Label),
-// with the API server's own messages, so a rejected name reads the same as the server would say.
+// Name rules of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Subdomain, IsDNS1123Label,
+// IsDNS1035Label) and of k8s.io/apimachinery/pkg/api/validation/path (IsValidPathSegmentName), with
+// the API server's own messages, so a rejected name reads the same as the server would say; and
+// which of them kube-apiserver v1.28 applies to the names of each kind.
 import { ResourcesError } from "./errors.js";
 
 // Plain literals only at the top level (no template literals, no constructor calls), so a bundler
@@ -36,6 +38,84 @@ export function dns1123SubdomainErrors(value: string): string[] {
     );
   }
   return errors;
+}
+
+const DNS1035_LABEL = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const dns1035Pattern = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Problems with `value` as a DNS-1035 label (Service names, CRD versions and plurals); empty when valid. */
+export function dns1035LabelErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > LABEL_MAX) errors.push(`must be no more than ${LABEL_MAX} characters`);
+  if (!dns1035Pattern.test(value)) {
+    errors.push(
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '" +
+        `${DNS1035_LABEL}')`,
+    );
+  }
+  return errors;
+}
+
+/**
+ * Problems with `name` as the name of an object in a URL (`path.IsValidPathSegmentName`, which
+ * kube-apiserver applies to every name it reads from a path): not `.` or `..`, no `/` or `%`.
+ * Also not empty: an empty name would address the collection. Empty when valid.
+ */
+export function pathSegmentNameErrors(name: string): string[] {
+  if (name === "") return ["may not be empty"];
+  if (name === "." || name === "..") return [`may not be '${name}'`];
+  const errors: string[] = [];
+  if (name.includes("/")) errors.push("may not contain '/'");
+  if (name.includes("%")) errors.push("may not contain '%'");
+  return errors;
+}
+
+// The name rule of each built-in kind whose create validation (`ValidateObjectMeta`'s name function,
+// pkg/apis/<group>/validation in kube-apiserver v1.28) is not NameIsDNSSubdomain, keyed `group/Kind`.
+// `pathSegment` also stands for rules the client cannot check alone (a ClusterTrustBundle's name
+// depends on its signer, an APIService's must be `version.group`, an IPAddress's a canonical IP):
+// the client refuses only what can never be valid, and the server says the rest.
+const NAME_RULES: Readonly<Record<string, "label" | "dns1035" | "pathSegment">> = {
+  "/Namespace": "label",
+  "/Service": "dns1035",
+  "apps/StatefulSet": "label",
+  "networking.k8s.io/ClusterCIDR": "label",
+  // core/v1 Events get only legacy validation (no name rule); events.k8s.io/v1 ones a subdomain.
+  "/Event": "pathSegment",
+  "rbac.authorization.k8s.io/Role": "pathSegment",
+  "rbac.authorization.k8s.io/ClusterRole": "pathSegment",
+  "rbac.authorization.k8s.io/RoleBinding": "pathSegment",
+  "rbac.authorization.k8s.io/ClusterRoleBinding": "pathSegment",
+  "certificates.k8s.io/CertificateSigningRequest": "pathSegment",
+  "certificates.k8s.io/ClusterTrustBundle": "pathSegment",
+  "networking.k8s.io/IPAddress": "pathSegment",
+  "apiregistration.k8s.io/APIService": "pathSegment",
+  // Reviews are never stored: their metadata is not validated as a name.
+  "authentication.k8s.io/TokenReview": "pathSegment",
+  "authentication.k8s.io/SelfSubjectReview": "pathSegment",
+  "authorization.k8s.io/SubjectAccessReview": "pathSegment",
+  "authorization.k8s.io/SelfSubjectAccessReview": "pathSegment",
+  "authorization.k8s.io/LocalSubjectAccessReview": "pathSegment",
+  "authorization.k8s.io/SelfSubjectRulesReview": "pathSegment",
+};
+
+/**
+ * Problems with `name` as the name of a new object of `kind`, as kube-apiserver v1.28 checks it:
+ * a DNS-1123 label for Namespaces, StatefulSets and ClusterCIDRs, a DNS-1035 label for Services, a
+ * path segment for RBAC kinds (`system:node`), CertificateSigningRequests and core/v1 Events, and
+ * a DNS-1123 subdomain for every other kind, custom resources included. Empty when valid.
+ */
+export function objectNameErrors(kind: { group: string; kind: string }, name: string): string[] {
+  switch (NAME_RULES[`${kind.group}/${kind.kind}`]) {
+    case "label":
+      return dns1123LabelErrors(name);
+    case "dns1035":
+      return dns1035LabelErrors(name);
+    case "pathSegment":
+      return pathSegmentNameErrors(name);
+    default:
+      return dns1123SubdomainErrors(name);
+  }
 }
 
 const QUALIFIED_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
@@ -103,10 +183,43 @@ export class InvalidNameError extends ResourcesError {
   }
 }
 
-/** Throws {@link InvalidNameError} unless `name` is a valid object name (DNS-1123 subdomain). */
-export function assertValidName(name: string, field = "metadata.name"): void {
-  const problems = dns1123SubdomainErrors(name);
+/**
+ * Throws {@link InvalidNameError} unless `name` is a valid name for a new object: of `kind` when
+ * given (see {@link objectNameErrors}), else a DNS-1123 subdomain (the rule of most kinds).
+ */
+export function assertValidName(
+  name: string,
+  field = "metadata.name",
+  kind?: { group: string; kind: string },
+): void {
+  const problems = kind ? objectNameErrors(kind, name) : dns1123SubdomainErrors(name);
   if (problems.length > 0) throw new InvalidNameError(field, name, problems);
+}
+
+/**
+ * Throws {@link InvalidNameError} unless `name` can address an object in a URL (see
+ * {@link pathSegmentNameErrors}): what kube-apiserver requires of a name it reads from a path.
+ */
+export function assertValidPathSegmentName(name: string, field = "name"): void {
+  const problems = pathSegmentNameErrors(name);
+  if (problems.length > 0) throw new InvalidNameError(field, name, problems);
+}
+
+/**
+ * The group and version of an `apiVersion` (`apps/v1`, `v1`), checked so that both can be put in a
+ * URL: the group a DNS-1123 subdomain, the version a DNS-1123 label.
+ * @throws {InvalidNameError} (field `apiVersion`) for anything else, e.g. `../v1` or `apps/v1/x`.
+ */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf("/");
+  const group = slash === -1 ? "" : apiVersion.slice(0, slash);
+  const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
+  const problems = [
+    ...(slash === -1 ? [] : dns1123SubdomainErrors(group).map((m) => `group ${m}`)),
+    ...dns1123LabelErrors(version).map((m) => `version ${m}`),
+  ];
+  if (problems.length > 0) throw new InvalidNameError("apiVersion", apiVersion, problems);
+  return { group, version };
 }
 
 /** Throws {@link InvalidNameError} unless `namespace` is a valid namespace name (DNS-1123 label). */

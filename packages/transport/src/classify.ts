@@ -5,7 +5,9 @@ import {
   DnsError,
   type RequestInfo,
   RequestTimeoutError,
+  ResponseTooLargeError,
   TlsError,
+  type TransportError,
 } from "./errors.js";
 
 const TLS_CODES = new Set([
@@ -26,12 +28,18 @@ const RESET_CODES = new Set([
   "UND_ERR_CLOSED",
   "ECONNABORTED",
 ]);
-const TIMEOUT_CODES = new Set([
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "ETIMEDOUT",
-]);
+const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT"]);
+
+/** undici's limit on the size of response headers (Node's `http.maxHeaderSize`). */
+const MAX_HEADER_BYTES = 16 * 1024;
+
+/** The server a request went to, and the time limits that applied, to name them in messages. */
+export interface Peer {
+  /** `host:port`. */
+  readonly hostPort: string;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+}
 
 const codeOf = (error: unknown): string => {
   const own = (error as { code?: unknown }).code;
@@ -49,12 +57,12 @@ export const isResetOrRefused = (error: unknown): boolean => {
   return RESET_CODES.has(code) || code === "ECONNREFUSED";
 };
 
-/** Turns a low-level failure into the matching {@link ConnectionError}, naming the request and host:port. */
-export function classifyFailure(
-  request: RequestInfo,
-  hostPort: string,
-  error: unknown,
-): ConnectionError {
+/**
+ * Turns a low-level failure into the matching {@link ConnectionError} (or a
+ * {@link ResponseTooLargeError} for headers over undici's limit), naming the request and host:port.
+ */
+export function classifyFailure(request: RequestInfo, peer: Peer, error: unknown): TransportError {
+  const { hostPort } = peer;
   const code = codeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   const head = `${request.method} ${request.path} →`;
@@ -78,6 +86,25 @@ export function classifyFailure(
     return new ConnectionResetError(
       request,
       `${head} connection to ${hostPort} was reset: ${detail}`,
+      options,
+    );
+  if (code === "UND_ERR_HEADERS_TIMEOUT")
+    return new RequestTimeoutError(
+      request,
+      `${head} ${hostPort} sent no complete response headers within ${peer.headersTimeoutMs} ms (headersTimeoutMs)`,
+      options,
+    );
+  if (code === "UND_ERR_BODY_TIMEOUT")
+    return new RequestTimeoutError(
+      request,
+      `${head} ${hostPort} stopped sending the response body: nothing for ${peer.bodyTimeoutMs} ms (bodyTimeoutMs)`,
+      options,
+    );
+  if (code === "UND_ERR_HEADERS_OVERFLOW")
+    return new ResponseTooLargeError(
+      request,
+      `${head} ${hostPort} sent response headers over ${MAX_HEADER_BYTES} bytes`,
+      MAX_HEADER_BYTES,
       options,
     );
   if (TIMEOUT_CODES.has(code))

@@ -20,6 +20,14 @@ export class TransportError extends KinError {
   }
 }
 
+/** The longest part of a Status message put in an error's message; `status.message` keeps it all. */
+export const MAX_MESSAGE_CHARS = 1024;
+
+const brief = (message: string): string =>
+  message.length > MAX_MESSAGE_CHARS
+    ? `${message.slice(0, MAX_MESSAGE_CHARS)}… (${message.length - MAX_MESSAGE_CHARS} more characters in status.message)`
+    : message;
+
 /**
  * The server answered with a non-2xx status. `status` is its `Status` (or one made from the HTTP
  * code when the body was not a Status; the body, truncated, is then `status.message` and `body`).
@@ -35,7 +43,7 @@ export class KubeApiError extends TransportError {
     super(
       request,
       // A server's Status may lack `reason` and `message` (they are optional): leave them out then.
-      `${request.method} ${request.path} → ${status.code}${status.reason ? ` ${status.reason}` : ""}: ${status.message ?? ""}`,
+      `${request.method} ${request.path} → ${status.code}${status.reason ? ` ${brief(String(status.reason))}` : ""}: ${brief(status.message ?? "")}`,
     );
     this.status = status;
     this.body = body;
@@ -114,6 +122,20 @@ export class RequestTimeoutError extends ConnectionError {
 /** The caller aborted the request (its `AbortSignal`); the reason is in `cause`. */
 export class RequestAbortedError extends ConnectionError {
   override readonly name = "RequestAbortedError";
+}
+
+/**
+ * The answer was larger than the transport accepts: a body over `maxResponseBytes`, or response
+ * headers over undici's limit. Nothing more of it was read; `limit` is the limit it passed, in bytes.
+ */
+export class ResponseTooLargeError extends TransportError {
+  override readonly name = "ResponseTooLargeError";
+  readonly limit: number;
+
+  constructor(request: RequestInfo, message: string, limit: number, options?: { cause?: unknown }) {
+    super(request, message, options);
+    this.limit = limit;
+  }
 }
 
 /** A stream (watch, logs) broke: it ended in the middle of an event, or sent something that is not an event. */

@@ -7,6 +7,7 @@ export {
   KubeApiError,
   RequestAbortedError,
   RequestTimeoutError,
+  ResponseTooLargeError,
   StreamError,
   TlsError,
   TransportError,
@@ -32,5 +33,6 @@ export type {
   TransportOptions,
 } from "./transport.js";
 export { createTransport } from "./transport.js";
+export type { DecodeWatchOptions } from "./watchDecoder.js";
 export { decodeWatch } from "./watchDecoder.js";
 export type { WebSocketClose, WebSocketConnection } from "./webSocket.js";

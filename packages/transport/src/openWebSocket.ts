@@ -2,7 +2,7 @@
 // connection (so the cluster CA, client certificate, proxy and bearer token apply as to every other
 // request), the handshake checks of RFC 6455 §4.1, and the answers that refuse it as typed errors.
 import { randomBytes } from "node:crypto";
-import { classifyFailure, isCertificateFailure } from "./classify.js";
+import { classifyFailure, isCertificateFailure, type Peer } from "./classify.js";
 import {
   KubeApiError,
   RequestAbortedError,
@@ -38,22 +38,28 @@ export interface WebSocketOptions {
 
 /** What the transport lends to open a WebSocket. */
 export interface WebSocketContext {
-  readonly hostPort: string;
+  /** The server (`host:port`, its timeouts) for error messages. */
+  readonly peer: Peer;
   readonly userAgent: string;
   readonly defaultTimeoutMs: number | undefined;
   readonly hooks: Required<TransportHooks>;
-  /** The request line (checked path and query) for the error messages and hooks. */
-  describe(options: WebSocketOptions): RequestInfo;
-  /** The request target on the wire (the server URL's path prefix + the path and query). */
-  target(info: RequestInfo): string;
-  /** Sends the upgrade on the current connection pool; `undefined` when the transport sends with `fetch`. */
-  upgrade: ((request: UpgradeRequest) => Promise<UpgradeResult>) | undefined;
+  /**
+   * The request as errors name it (checked path and query) and its target on the wire (the server
+   * URL's path prefix, the path and the query).
+   */
+  describe(options: WebSocketOptions): { readonly info: RequestInfo; readonly target: string };
+  /**
+   * The current connection pool: its upgrade (`undefined` when the transport sends with `fetch`), and
+   * the CA reload after a certificate failure on it (true when a new pool trusting a changed CA took over).
+   */
+  connection(): {
+    upgrade: ((request: UpgradeRequest) => Promise<UpgradeResult>) | undefined;
+    reloadCa(): Promise<boolean>;
+  };
   /** The `Authorization` value, if any. */
   authorization(): Promise<string | undefined>;
   /** Tells the credentials to refresh after a 401; false when they cannot. */
   invalidate(): boolean;
-  /** Re-reads the CA after a certificate failure; true when it changed (a new pool trusts it). */
-  reloadCa(): Promise<boolean>;
 }
 
 const DEFAULT_LIMITS: WebSocketLimits = {
@@ -70,13 +76,13 @@ export async function openWebSocket(
   context: WebSocketContext,
   options: WebSocketOptions,
 ): Promise<WebSocketConnection> {
-  const info = context.describe(options);
+  const { info, target } = context.describe(options);
   if (options.protocols.length === 0) throw new TypeError("at least one subprotocol is required");
   for (const protocol of options.protocols) {
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(protocol))
       throw new TypeError(`${JSON.stringify(protocol)} is not a valid subprotocol name`);
   }
-  if (!context.upgrade) {
+  if (!context.connection().upgrade) {
     throw new TransportError(
       info,
       `${info.method} ${info.path} → WebSocket needs kin's own connection pool: not available with the \`fetch\` option`,
@@ -120,12 +126,13 @@ export async function openWebSocket(
       const authorization = await context.authorization();
       if (authorization !== undefined) headers.authorization = authorization;
       // Read each time: after a CA reload a new pool has taken over.
-      const upgrade = context.upgrade;
+      const connection = context.connection();
+      const upgrade = connection.upgrade;
       let result: UpgradeResult;
       try {
         if (!upgrade) throw new Error("no connection pool");
         result = await upgrade({
-          target: context.target(info),
+          target,
           headers,
           protocol: "websocket",
           signal: controller.signal,
@@ -136,7 +143,7 @@ export async function openWebSocket(
             timedOut
               ? new RequestTimeoutError(
                   info,
-                  `${info.method} ${info.path} → no answer from ${context.hostPort} within ${timeoutMs} ms`,
+                  `${info.method} ${info.path} → no answer from ${context.peer.hostPort} within ${timeoutMs} ms`,
                   { cause: error },
                 )
               : new RequestAbortedError(
@@ -150,9 +157,9 @@ export async function openWebSocket(
         }
         if (!reloaded && isCertificateFailure(error)) {
           reloaded = true;
-          if (await context.reloadCa()) continue;
+          if (await connection.reloadCa()) continue;
         }
-        return fail(classifyFailure(info, context.hostPort, error));
+        return fail(classifyFailure(info, context.peer, error));
       }
       context.hooks.onResponse({
         method: info.method,
@@ -195,7 +202,7 @@ export async function openWebSocket(
             ? `the server chose no subprotocol (offered: ${options.protocols.join(", ")})`
             : `the server chose ${JSON.stringify(protocol)}, which was not offered`,
         );
-      const connection = new WebSocketConnection(socket, protocol, info, context.hostPort, {
+      const webSocket = new WebSocketConnection(socket, protocol, info, context.peer, {
         maxMessageBytes: options.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes,
         pingIntervalMs: options.pingIntervalMs ?? DEFAULT_LIMITS.pingIntervalMs,
         closeTimeoutMs: DEFAULT_LIMITS.closeTimeoutMs,
@@ -203,15 +210,15 @@ export async function openWebSocket(
       const signal = options.signal;
       if (signal) {
         const abortOpen = () =>
-          connection.abort(
+          webSocket.abort(
             new RequestAbortedError(info, `${info.method} ${info.path} → aborted by the caller`, {
               cause: signal.reason,
             }),
           );
         signal.addEventListener("abort", abortOpen, { once: true });
-        void connection.closed.then(() => signal.removeEventListener("abort", abortOpen));
+        void webSocket.closed.then(() => signal.removeEventListener("abort", abortOpen));
       }
-      return connection;
+      return webSocket;
     }
   } finally {
     clearTimeout(timer);

@@ -27,8 +27,23 @@ describe("selectProxy", () => {
   });
 
   it("never sends loopback through an environment proxy, and honours NO_PROXY", () => {
-    for (const server of ["https://127.0.0.1:6443", "https://localhost", "https://[::1]:6443"])
+    for (const server of [
+      "https://127.0.0.1:6443",
+      "https://127.8.9.10",
+      "https://localhost",
+      "https://[::1]:6443",
+    ])
       expect(selectProxy(url(server), undefined, env)).toBeUndefined();
+    // other addresses, IPv4 and IPv6, and names go through it
+    for (const server of [
+      "https://10.0.0.1:6443",
+      "https://128.0.0.1",
+      "https://1.127.0.0",
+      "https://[fd00::1]",
+      "https://localhost.example",
+      "https://127.example.com",
+    ])
+      expect(selectProxy(url(server), undefined, env), server).toBe("http://proxy:3128");
     expect(
       selectProxy(url("https://api.internal.example"), undefined, { ...env, NO_PROXY: ".example" }),
     ).toBeUndefined();
@@ -50,6 +65,11 @@ describe("noProxyMatches", () => {
     ["example.com:6443", "https://example.com", false],
     ["a.com, b.com", "https://b.com", true],
     ["[fd00::1]", "https://[fd00::1]:6443", true],
+    ["example.com:443", "https://example.com", true],
+    ["example.com:80", "http://example.com", true],
+    ["example.com:443", "http://example.com", false],
+    ["a]b, example.com", "https://example.com", true],
+    ["a]b", "https://a", false],
   ])("%j for %s is %s", (entry, server, expected) => {
     expect(noProxyMatches(entry, url(server))).toBe(expected);
   });

@@ -31,14 +31,23 @@ export const DEFAULT_RETRY: ResolvedRetry = {
 /** No retries at all. */
 export const NO_RETRY: ResolvedRetry = { ...DEFAULT_RETRY, maxRetryAfter: 0, maxBackoff: 0 };
 
-/** `Retry-After` in milliseconds: delta-seconds or an HTTP date; `undefined` when absent or unreadable. */
+// RFC 9110's preferred HTTP-date form (IMF-fixdate): `Wed, 21 Oct 2015 07:28:00 GMT`.
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * `Retry-After` in milliseconds: delta-seconds (digits only, as client-go's `strconv.Atoi` reads
+ * them, without its sign) or an IMF-fixdate HTTP date. `undefined` — no retry after a delay — when
+ * absent or anything else: `1.5`, `-1`, `soon` and other dates `Date.parse` would guess at are
+ * ignored, never taken as 0.
+ */
 export function parseRetryAfter(
   value: string | string[] | undefined,
   now = Date.now(),
 ): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || text.trim() === "") return undefined;
-  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const text = (Array.isArray(value) ? value[0] : value)?.trim() ?? "";
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!IMF_FIXDATE.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -4,23 +4,24 @@ import { dispatchUpgrade, type UpgradeRequest, type UpgradeResult } from "./upgr
 
 /** One HTTP exchange as the transport needs it. */
 export interface RawRequest {
-  readonly url: URL;
+  /** Path and query, sent as they are (checked by `requestTarget`; never normalised on the way). */
+  readonly target: string;
   readonly method: string;
   readonly headers: Record<string, string>;
   readonly body: string | undefined;
   readonly signal: AbortSignal | undefined;
-  /** A watch or log stream: no read timeout on the body. */
-  readonly stream: boolean;
+  /** The longest wait for the complete response headers, in ms; 0 for none (undici only). */
+  readonly headersTimeoutMs: number;
+  /** The longest wait between two pieces of the body, in ms; 0 for none (undici only). */
+  readonly bodyTimeoutMs: number;
 }
 
 export interface RawResponse {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
-  /** The whole body as text. */
-  text(): Promise<string>;
   /** The body as a Node stream, read as the consumer pulls. */
   readable(): Readable;
-  /** Reads and drops the body so the connection can be reused. */
+  /** Drops the body: reads a little of it so the connection can be reused, else closes it. */
   discard(): Promise<void>;
 }
 
@@ -67,20 +68,20 @@ export function undiciSender(
     ? new ProxyAgent({ uri: proxyUrl, requestTls: connect, keepAliveTimeout: KEEP_ALIVE_MS })
     : new Pool(origin, { connect, keepAliveTimeout: KEEP_ALIVE_MS });
   return {
-    async send({ url, method, headers, body, signal, stream }) {
+    async send({ target, method, headers, body, signal, headersTimeoutMs, bodyTimeoutMs }) {
       const response = await dispatcher.request({
         origin,
-        path: url.pathname + url.search,
+        path: target,
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
         signal,
-        ...(stream ? { bodyTimeout: 0 } : {}),
+        headersTimeout: headersTimeoutMs,
+        bodyTimeout: bodyTimeoutMs,
       });
       return {
         status: response.statusCode,
         headers: response.headers,
-        text: () => response.body.text(),
         readable: () => response.body,
         discard: () => response.body.dump(),
       };
@@ -91,18 +92,23 @@ export function undiciSender(
 }
 
 /** Sends through a `fetch` implementation (tests with msw, runtimes without undici). */
-export function fetchSender(fetchImpl: typeof globalThis.fetch): Sender {
+export function fetchSender(origin: string, fetchImpl: typeof globalThis.fetch): Sender {
   return {
-    async send({ url, method, headers, body, signal }) {
+    async send({ target, method, headers, body, signal }) {
+      // `origin + target`, never `new URL(target, origin)`: a target starting with `//` is a path.
+      const url = new URL(`${origin}${target}`);
+      if (url.pathname + url.search !== target) {
+        throw new TypeError(`request target ${JSON.stringify(target)} is not in normal form`);
+      }
       const response = await fetchImpl(url, { method, headers, body, signal, redirect: "manual" });
       return {
         status: response.status,
         headers: Object.fromEntries(response.headers),
-        text: () => response.text(),
         readable: () =>
           response.body ? Readable.fromWeb(response.body as never) : Readable.from([]),
         discard: async () => {
-          await response.arrayBuffer();
+          // Not awaited: a body whose source waits for a reader may never settle its cancel.
+          response.body?.cancel().catch(() => {});
         },
       };
     },

@@ -172,7 +172,34 @@ describe("errors", () => {
       }),
     )) as KubeApiError;
     expect(error[predicate]()).toBe(true);
-    expect(error.isNotFound()).toBe(false);
+    // and every other predicate is false
+    const predicates = [
+      "isNotFound",
+      "isConflict",
+      "isAlreadyExists",
+      "isForbidden",
+      "isUnauthorized",
+      "isGone",
+      "isTooManyRequests",
+      "isInvalid",
+      "isTimeout",
+    ] as const;
+    expect(predicates.filter((p) => error[p]())).toEqual([predicate]);
+  });
+
+  it.each([
+    [404, "isNotFound"],
+    [409, "isConflict"],
+    [410, "isGone"],
+    [422, "isInvalid"],
+    [504, "isTimeout"],
+  ] as const)("answers a bare HTTP %i (no Status) with %s()", async (code, predicate) => {
+    server.use(http.get(`${SERVER}/api`, () => new HttpResponse("nope", { status: code })));
+    const error = (await failure(
+      transportFor(credentials().creds, { retry: false }).request({ path: "/api" }),
+    )) as KubeApiError;
+    expect(error[predicate]()).toBe(true);
+    expect(error.body).toBe("nope");
   });
 
   it("keeps a non-JSON error body, truncated, in the error", async () => {
@@ -415,8 +442,11 @@ describe("timeouts and cancellation", () => {
     const pending = failure(
       transportFor(credentials().creds).request({ path: "/api", signal: controller.signal }),
     );
+    const started = performance.now();
     setTimeout(() => controller.abort(), 50);
     expect(await pending).toBeInstanceOf(RequestAbortedError);
+    // at once, not after the 5 s Retry-After
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 });
 

@@ -1,31 +1,30 @@
+import { constants } from "node:buffer";
 import type { Readable } from "node:stream";
 import type { Credentials } from "@kin/credentials";
 import type { WatchEvent } from "@kin/resources";
-import { classifyFailure, isCertificateFailure, isResetOrRefused } from "./classify.js";
-import {
-  KubeApiError,
-  RequestAbortedError,
-  type RequestInfo,
-  RequestTimeoutError,
-  TransportError,
-} from "./errors.js";
+import { abandon, declaredLength, readAtMost, utf8 } from "./body.js";
+import { classifyFailure, type Peer } from "./classify.js";
+import { createDeadline, type Deadline } from "./deadline.js";
+import { KubeApiError, type RequestInfo, ResponseTooLargeError, TransportError } from "./errors.js";
 import { combineHooks, debugHooks, type TransportHooks } from "./hooks.js";
+import { afterStep, type Clock, FIRST_TRY, nextStep, type Situation } from "./nextStep.js";
 import { openWebSocket, type WebSocketContext, type WebSocketOptions } from "./openWebSocket.js";
-import { assertSafePath } from "./path.js";
+import { pathPrefix, requestTarget } from "./path.js";
 import { selectProxy } from "./proxy.js";
 import { DEFAULT_RATE_LIMIT, type RateLimit, sleep, TokenBucket } from "./rateLimiter.js";
-import {
-  backoffDelay,
-  DEFAULT_RETRY,
-  NO_RETRY,
-  parseRetryAfter,
-  type ResolvedRetry,
-  type RetryOptions,
-} from "./retry.js";
+import { DEFAULT_RETRY, NO_RETRY, type ResolvedRetry, type RetryOptions } from "./retry.js";
 import { fetchSender, type RawResponse, type Sender, undiciSender } from "./send.js";
 import { statusFromResponse } from "./status.js";
-import { WatchLineDecoder } from "./watchDecoder.js";
+import { DEFAULT_MAX_WATCH_EVENT_BYTES, WatchLineDecoder } from "./watchDecoder.js";
 import type { WebSocketConnection } from "./webSocket.js";
+
+const { MAX_STRING_LENGTH } = constants;
+
+/** A call as errors name it, and the request target (path and query) sent for it. */
+interface Described {
+  readonly info: RequestInfo;
+  readonly target: string;
+}
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
@@ -46,6 +45,29 @@ export interface TransportOptions {
   retry?: RetryOptions | false;
   /** Default timeout of each call in milliseconds (retries included; for streams, until the answer starts). Default: none. */
   timeoutMs?: number;
+  /**
+   * For calls without `timeoutMs`: the longest wait, in milliseconds, from sending a request to
+   * having its complete response headers (a server that trickles them in counts as silent), for
+   * every call, streams included. Default 90 000: kube-apiserver answers a request it could not
+   * finish in its own 60 s (`--request-timeout`) with a 504, so a healthy server is always quicker.
+   * Not applied with `fetch` (the fetch implementation decides).
+   */
+  headersTimeoutMs?: number;
+  /**
+   * For calls without `timeoutMs`: the longest pause, in milliseconds, between two pieces of a
+   * response body (watches and log streams excepted: they may be quiet for hours). Default 60 000.
+   * Not applied with `fetch`.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * The largest response body `request()` reads, in bytes; a larger one fails with a
+   * `ResponseTooLargeError` without being read further (a `Content-Length` over it: without being
+   * read at all). Default 256 MiB; at most 2^29 − 24, the longest string Node can make of it.
+   * Lists that may be larger should be read in pages (`limit` and `continue`).
+   */
+  maxResponseBytes?: number;
+  /** The largest watch event, in bytes (one line of the stream); a larger one is a `StreamError`. Default 16 MiB (client-go's limit). */
+  maxWatchEventBytes?: number;
   /** Observers of requests, retries and errors. */
   hooks?: TransportHooks;
   /**
@@ -75,6 +97,11 @@ export interface RequestOptions extends CallOptions {
   method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Sent as JSON. */
   body?: unknown;
+  /**
+   * A body already serialised, sent as it is (e.g. a `PatchBody`'s `body` from `@kin/resources`),
+   * instead of `body`. Give `contentType` with it.
+   */
+  serializedBody?: string;
   /** `Content-Type` of the body. Default `application/json`. */
   contentType?: string;
   /** `Accept`. Default `application/json`. */
@@ -121,7 +148,40 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   return text ? `?${text}` : "";
 }
 
+/** How much of an error answer's body is kept in `KubeApiError.body`. */
 const MAX_ERROR_BODY = 1024;
+/** How much of an error answer's body is read: a Status, even with many causes, is far smaller. */
+const MAX_ERROR_BODY_READ = 1024 * 1024;
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 90_000;
+export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** `value` when it is an integer in [min, max], else a RangeError naming the option. */
+function limitOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value >= min && value <= max)) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** The body of a call as sent: `serializedBody` as it is, or `body` as JSON. */
+function serialize(call: RequestOptions): string | undefined {
+  if (call.serializedBody !== undefined) {
+    if (call.body !== undefined) {
+      throw new TypeError("a request takes body or serializedBody, not both");
+    }
+    return call.serializedBody;
+  }
+  return call.body === undefined ? undefined : JSON.stringify(call.body);
+}
 
 /**
  * A transport for `credentials`: an undici pool with TLS that trusts the credentials' CA (verified
@@ -136,8 +196,39 @@ export function createTransport(
   options: TransportOptions = {},
 ): Transport {
   const base = new URL(credentials.server);
-  const prefix = base.pathname.replace(/\/+$/, "");
-  const hostPort = `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`;
+  const prefix = pathPrefix(base);
+  const peer: Peer = {
+    hostPort: `${base.hostname}:${base.port || (base.protocol === "https:" ? "443" : "80")}`,
+    headersTimeoutMs: limitOption(
+      "headersTimeoutMs",
+      options.headersTimeoutMs,
+      DEFAULT_HEADERS_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    ),
+    bodyTimeoutMs: limitOption(
+      "bodyTimeoutMs",
+      options.bodyTimeoutMs,
+      DEFAULT_BODY_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    ),
+  };
+  const { hostPort } = peer;
+  const maxResponseBytes = limitOption(
+    "maxResponseBytes",
+    options.maxResponseBytes,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    1,
+    MAX_STRING_LENGTH,
+  );
+  const maxWatchEventBytes = limitOption(
+    "maxWatchEventBytes",
+    options.maxWatchEventBytes,
+    DEFAULT_MAX_WATCH_EVENT_BYTES,
+    1,
+    MAX_STRING_LENGTH,
+  );
   const env = options.env ?? process.env;
   const userAgent = options.userAgent ?? `kin (node ${process.version})`;
   const auth = credentials.auth;
@@ -156,7 +247,7 @@ export function createTransport(
   const proxyUrl = selectProxy(base, credentials.proxyUrl, env);
   const connect = (ca: string | undefined): Sender =>
     options.fetch
-      ? fetchSender(options.fetch)
+      ? fetchSender(base.origin, options.fetch)
       : undiciSender(
           base.origin,
           {
@@ -172,10 +263,15 @@ export function createTransport(
   let sender = connect(ca);
   let caReload: Promise<boolean> | undefined;
 
-  /** Re-reads the CA after a certificate failure; true when it changed and a new pool now trusts it. Shared by concurrent callers. */
-  function reloadCa(): Promise<boolean> {
+  /**
+   * Re-reads the CA after a certificate failure on `failed`; true when it changed and a new pool now
+   * trusts it, or when a new pool already took over from `failed` (a concurrent call re-read it
+   * first). Shared by concurrent callers.
+   */
+  function reloadCa(failed: Sender): Promise<boolean> {
     const reload = credentials.reloadCa;
     if (!reload || options.fetch) return Promise.resolve(false);
+    if (sender !== failed) return Promise.resolve(true);
     caReload ??= reload()
       .then(
         (fresh) => {
@@ -194,46 +290,31 @@ export function createTransport(
     return caReload;
   }
 
+  const canReloadCa = credentials.reloadCa !== undefined && !options.fetch;
+  const clock: Clock = { random: Math.random, now: Date.now };
+
   /**
-   * Sends until an answer worth returning: retries, the 401 refresh and the CA reload happen here.
-   * The caller must call `release()` once it has read the body: until then the call's timeout
-   * (for JSON calls) and the caller's signal still apply to the body.
+   * Sends until an answer worth returning, acting on {@link nextStep}'s decisions (retries, the 401
+   * refresh, the CA reload). The caller must call `deadline.release()` once it has read the body:
+   * until then the call's timeout (for JSON calls) and the caller's signal still apply to the body.
    */
   async function exchange(
-    info: RequestInfo,
+    { info, target }: Described,
     call: RequestOptions,
     body: string | undefined,
     stream: boolean,
-  ): Promise<{ response: RawResponse; release: () => void; stopped: (cause: unknown) => Error }> {
-    const url = new URL(`${prefix}${info.path}`, base.origin);
+  ): Promise<{ response: RawResponse; deadline: Deadline }> {
     const idempotent = call.idempotent ?? (info.method === "GET" || info.method === "HEAD");
     const timeoutMs = call.timeoutMs ?? options.timeoutMs;
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
-    // A signal costs undici a listener per request, so one is made only when something can abort:
-    // none without a timeout or a caller's signal, the caller's own without a timeout.
-    let signal: AbortSignal | undefined;
-    if (timeoutMs !== undefined) {
-      const controller = new AbortController();
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      const abort = () => controller.abort(call.signal?.reason);
-      if (call.signal?.aborted) abort();
-      call.signal?.addEventListener("abort", abort, { once: true });
-      onAbort = abort;
-      signal = controller.signal;
-    } else {
-      signal = call.signal;
-    }
+    const deadline = createDeadline(info, hostPort, timeoutMs, call.signal);
+    const { signal } = deadline;
+    // A call with a timeout is bounded by it; one without is bounded by the header and body limits
+    // (streams have no body limit: a watch or a followed log may be quiet for hours).
+    const headersTimeoutMs = timeoutMs === undefined ? peer.headersTimeoutMs : 0;
+    const bodyTimeoutMs = timeoutMs === undefined && !stream ? peer.bodyTimeoutMs : 0;
     const started = performance.now();
     let retries = 0;
-    let retryAfterCount = 0;
-    let backoffCount = 0;
-    let refreshedAuth = false;
-    let reloadedCa = false;
+    let tries = FIRST_TRY;
     const fail = (error: Error): never => {
       hooks.onError({
         method: info.method,
@@ -244,36 +325,28 @@ export function createTransport(
       });
       throw error;
     };
-    const stopped = (cause: unknown): Error =>
-      timedOut
-        ? new RequestTimeoutError(
-            info,
-            `${info.method} ${info.path} → no answer from ${hostPort} within ${timeoutMs} ms`,
-            { cause },
-          )
-        : new RequestAbortedError(info, `${info.method} ${info.path} → aborted by the caller`, {
-            cause: call.signal?.reason ?? cause,
-          });
     const wait = async (reason: string, delayMs: number) => {
       retries++;
       hooks.onRetry({ method: info.method, path: info.path, attempt: retries, reason, delayMs });
       try {
         await sleep(delayMs, signal);
       } catch (error) {
-        fail(stopped(error));
+        fail(deadline.stopped(error));
       }
     };
-    const release = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (onAbort) call.signal?.removeEventListener("abort", onAbort);
-    };
+    const situation = (): Situation => ({
+      idempotent,
+      canRefreshAuth: auth !== undefined,
+      canReloadCa,
+      aborted: signal?.aborted === true,
+    });
     try {
       for (;;) {
         if (limiter) {
           try {
             await limiter.acquire(signal);
           } catch (error) {
-            fail(stopped(error));
+            fail(deadline.stopped(error));
           }
         }
         const headers: Record<string, string> = {
@@ -283,50 +356,51 @@ export function createTransport(
         if (body !== undefined) headers["content-type"] = call.contentType ?? "application/json";
         if (auth) headers.authorization = await auth.authorization();
         let response: RawResponse;
+        const used = sender;
         try {
-          response = await sender.send({ url, method: info.method, headers, body, signal, stream });
+          response = await used.send({
+            target,
+            method: info.method,
+            headers,
+            body,
+            signal,
+            headersTimeoutMs,
+            bodyTimeoutMs,
+          });
         } catch (error) {
-          if (signal?.aborted) return fail(stopped(error));
-          // A failed handshake sent nothing, so even a non-idempotent request is safe to send again.
-          if (!reloadedCa && isCertificateFailure(error)) {
-            reloadedCa = true;
-            if (await reloadCa()) continue;
+          let next = nextStep({ failure: error }, situation(), tries, policy, clock);
+          tries = afterStep(tries, next);
+          if (next.action === "reload-ca") {
+            if (await reloadCa(used)) continue;
+            next = nextStep({ failure: error }, situation(), tries, policy, clock);
+            tries = afterStep(tries, next);
           }
-          if (idempotent && backoffCount < policy.maxBackoff && isResetOrRefused(error)) {
-            await wait(
-              (error as { code?: string }).code ?? "connection failure",
-              backoffDelay(policy, backoffCount++),
-            );
+          if (next.action === "retry") {
+            await wait(next.reason, next.delayMs);
             continue;
           }
-          return fail(classifyFailure(info, hostPort, error));
+          return fail(
+            next.action === "stop" ? deadline.stopped(error) : classifyFailure(info, peer, error),
+          );
         }
         const { status } = response;
-        if (status === 401 && auth && !refreshedAuth) {
+        const next = nextStep(
+          { status, retryAfter: response.headers["retry-after"] },
+          situation(),
+          tries,
+          policy,
+          clock,
+        );
+        tries = afterStep(tries, next);
+        if (next.action === "refresh-auth") {
           // The token may have rotated since it was read: refresh it and try once more (client-go does too).
-          refreshedAuth = true;
           await response.discard();
-          auth.invalidate();
+          auth?.invalidate();
           continue;
         }
-        const retryAfter =
-          status === 429 || status >= 500
-            ? parseRetryAfter(response.headers["retry-after"])
-            : undefined;
-        // A non-idempotent request may already have been processed, unless the server said 429 (it was not).
-        if (
-          retryAfter !== undefined &&
-          (status === 429 || idempotent) &&
-          retryAfterCount < policy.maxRetryAfter
-        ) {
-          retryAfterCount++;
+        if (next.action === "retry") {
           await response.discard();
-          await wait(String(status), Math.min(retryAfter, policy.retryAfterCapMs));
-          continue;
-        }
-        if (idempotent && (status === 503 || status === 504) && backoffCount < policy.maxBackoff) {
-          await response.discard();
-          await wait(String(status), backoffDelay(policy, backoffCount++));
+          await wait(next.reason, next.delayMs);
           continue;
         }
         if (observed) {
@@ -341,10 +415,14 @@ export function createTransport(
         }
         if (status >= 200 && status < 300) {
           // Streams have no read timeout: only the wait for the answer is timed.
-          if (stream) clearTimeout(timer);
-          return { response, release, stopped };
+          if (stream) deadline.stopTimer();
+          return { response, deadline };
         }
-        const text = await response.text().catch(() => "");
+        // Read enough of an error answer for its Status, never all of a huge one.
+        const { bytes } = await readAtMost(response.readable(), MAX_ERROR_BODY_READ).catch(() => ({
+          bytes: Buffer.alloc(0),
+        }));
+        const text = utf8(bytes);
         const statusObject = statusFromResponse(status, text);
         const kept =
           statusObject.message === text.trim().slice(0, 200) && text !== ""
@@ -353,69 +431,86 @@ export function createTransport(
         return fail(new KubeApiError(info, statusObject, kept));
       }
     } catch (error) {
-      release();
+      deadline.release();
       throw error;
     }
   }
 
+  /** The call as errors name it (path and query, without the server's prefix) and its request target. */
   function describe(
     call: CallOptions & { method?: string },
     extra?: Record<string, QueryValue>,
-  ): RequestInfo {
-    assertSafePath(call.path);
-    const query = extra ? { ...call.query, ...extra } : call.query;
-    return { method: call.method ?? "GET", path: `${call.path}${queryString(query)}` };
+  ): Described {
+    const query = queryString(extra ? { ...call.query, ...extra } : call.query);
+    const target = requestTarget(prefix, call.path, query);
+    return { info: { method: call.method ?? "GET", path: `${call.path}${query}` }, target };
   }
 
   async function openStream(
     call: CallOptions,
     extra?: Record<string, QueryValue>,
   ): Promise<{ info: RequestInfo; body: Readable }> {
-    const info = describe(call, extra);
-    const { response, release } = await exchange(
-      info,
+    const described = describe(call, extra);
+    const { info } = described;
+    const { response, deadline } = await exchange(
+      described,
       { ...call, accept: "application/json" },
       undefined,
       true,
     );
     const body = response.readable();
-    body.once("close", release);
+    body.once("close", deadline.release);
     return { info, body };
   }
 
   const webSocketContext: WebSocketContext = {
-    hostPort,
+    peer,
     userAgent,
     defaultTimeoutMs: options.timeoutMs,
     hooks,
     describe,
-    target: (info) => `${prefix}${info.path}`,
-    get upgrade() {
-      return sender.upgrade?.bind(sender);
+    connection() {
+      const current = sender;
+      return {
+        upgrade: current.upgrade?.bind(current),
+        reloadCa: () => reloadCa(current),
+      };
     },
     authorization: async () => (auth ? auth.authorization() : undefined),
     invalidate: () => {
       auth?.invalidate();
       return auth !== undefined;
     },
-    reloadCa,
   };
 
   return {
     server: credentials.server,
     async request<T>(call: RequestOptions): Promise<T> {
-      const info = describe(call);
-      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-      const { response, release, stopped } = await exchange(info, call, body, false);
+      const described = describe(call);
+      const { info } = described;
+      const { response, deadline } = await exchange(described, call, serialize(call), false);
+      const tooLarge = () =>
+        new ResponseTooLargeError(
+          info,
+          `${info.method} ${info.path} → ${response.status} with a body over ${maxResponseBytes} bytes (maxResponseBytes): read it in pages (limit and continue) or raise the limit`,
+          maxResponseBytes,
+        );
       let text: string;
       try {
-        text = await response.text();
+        if ((declaredLength(response.headers) ?? 0) > maxResponseBytes) {
+          abandon(response.readable());
+          throw tooLarge();
+        }
+        const read = await readAtMost(response.readable(), maxResponseBytes);
+        if (!read.complete) throw tooLarge();
+        text = utf8(read.bytes);
       } catch (error) {
-        throw (error as { name?: string }).name === "AbortError"
-          ? stopped(error)
-          : classifyFailure(info, hostPort, error);
+        if (error instanceof ResponseTooLargeError) throw error;
+        throw deadline.signal?.aborted
+          ? deadline.stopped(error)
+          : classifyFailure(info, peer, error);
       } finally {
-        release();
+        deadline.release();
       }
       if (text === "") return undefined as T;
       try {
@@ -431,7 +526,7 @@ export function createTransport(
     async *watch<T>(call: CallOptions): AsyncGenerator<WatchEvent<T>> {
       const { info, body } = await openStream(call, { watch: true });
       // decodeWatch's core, inlined: one async generator per event instead of two (yield*).
-      const decoder = new WatchLineDecoder<T>(info);
+      const decoder = new WatchLineDecoder<T>(info, maxWatchEventBytes);
       try {
         for await (const chunk of body) {
           for (const event of decoder.push(chunk)) yield event;
@@ -442,7 +537,7 @@ export function createTransport(
       } catch (error) {
         if (call.signal?.aborted) return;
         if (error instanceof TransportError) throw error;
-        throw classifyFailure(info, hostPort, error);
+        throw classifyFailure(info, peer, error);
       } finally {
         body.destroy();
       }

@@ -3,45 +3,78 @@ import { KubeApiError, type RequestInfo, StreamError } from "./errors.js";
 import { isStatus } from "./status.js";
 
 const EVENT_TYPES = new Set(["ADDED", "MODIFIED", "DELETED", "BOOKMARK"]);
+const NEWLINE = 0x0a;
+
+/** client-go's limit on one object of a stream (`streaming.NewDecoder`'s `maxBytes`): 16 MiB. */
+export const DEFAULT_MAX_WATCH_EVENT_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link decodeWatch}. */
+export interface DecodeWatchOptions {
+  /** The largest event (one line, in bytes) accepted; a longer one is a `StreamError`. Default 16 MiB (client-go's). */
+  maxEventBytes?: number;
+}
+
+const asBuffer = (chunk: Uint8Array | string): Buffer =>
+  typeof chunk === "string"
+    ? Buffer.from(chunk)
+    : Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 
 /**
  * The synchronous core of {@link decodeWatch}: feed it chunks in order, take the complete events
  * each one finishes, and call `end()` when the body ends. Lets the transport decode inside its own
  * generator instead of delegating to a second one (one async hop less per event).
+ *
+ * Linear in the bytes it is fed: each byte is scanned for a newline once, the pieces of a line that
+ * spans chunks are kept as they came and joined once, when the line is complete (a newline byte
+ * never occurs inside a multi-byte UTF-8 character, so lines are cut on bytes and decoded whole).
  * @internal
  */
 export class WatchLineDecoder<T> {
   readonly #request: RequestInfo;
-  readonly #decoder = new TextDecoder("utf-8", { fatal: false });
-  #pending = "";
+  readonly #maxEventBytes: number;
+  /** The pieces of the line not yet ended by a newline, and their total size. */
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #failure: { error: unknown } | undefined;
 
-  constructor(request: RequestInfo) {
+  constructor(request: RequestInfo, maxEventBytes = DEFAULT_MAX_WATCH_EVENT_BYTES) {
+    if (!(Number.isSafeInteger(maxEventBytes) && maxEventBytes > 0)) {
+      throw new RangeError(`maxEventBytes must be a positive integer, got ${maxEventBytes}`);
+    }
     this.#request = request;
+    this.#maxEventBytes = maxEventBytes;
   }
 
   /**
-   * The events completed by `chunk`, in order. A bad line stops there: the events before it are
-   * returned, and the error (as {@link decodeWatch} throws it) is thrown by {@link throwIfFailed}.
+   * The events completed by `chunk`, in order. A bad line, or one over the size limit, stops there:
+   * the events before it are returned, and the error (as {@link decodeWatch} throws it) is thrown by
+   * {@link throwIfFailed}.
    */
   push(chunk: Uint8Array | string): WatchEvent<T>[] {
-    const pending =
-      this.#pending +
-      (typeof chunk === "string" ? chunk : this.#decoder.decode(chunk, { stream: true }));
     const events: WatchEvent<T>[] = [];
+    if (this.#failure) return events;
+    const bytes = asBuffer(chunk);
     let start = 0;
-    let newline = pending.indexOf("\n");
     try {
-      while (newline !== -1) {
-        const line = pending.slice(start, newline).trim();
+      for (
+        let newline = bytes.indexOf(NEWLINE, start);
+        newline !== -1;
+        newline = bytes.indexOf(NEWLINE, start)
+      ) {
+        const line = this.#take(bytes, start, newline);
         start = newline + 1;
-        if (line !== "") events.push(this.#parse(line));
-        newline = pending.indexOf("\n", start);
+        if (line !== undefined) events.push(this.#parse(line));
+      }
+      if (start < bytes.length) {
+        this.#keep(bytes.subarray(start));
       }
     } catch (error) {
       this.#failure = { error };
+      this.#pending = [];
+      this.#pendingBytes = 0;
     }
-    this.#pending = pending.slice(start);
     return events;
   }
 
@@ -52,10 +85,10 @@ export class WatchLineDecoder<T> {
 
   /** The last event, when the body ended after one without its newline. */
   end(): WatchEvent<T> | undefined {
+    this.throwIfFailed();
     const request = this.#request;
-    const rest = (this.#pending + this.#decoder.decode()).trim();
-    this.#pending = "";
-    if (rest === "") return undefined;
+    const rest = this.#take(Buffer.alloc(0), 0, 0);
+    if (rest === undefined) return undefined;
     let complete = true;
     try {
       JSON.parse(rest);
@@ -70,6 +103,42 @@ export class WatchLineDecoder<T> {
       );
     }
     return this.#parse(rest);
+  }
+
+  /** Keeps `piece` as part of the line in progress, refusing a line over the limit. */
+  #keep(piece: Buffer): void {
+    this.#pendingBytes += piece.length;
+    if (this.#pendingBytes > this.#maxEventBytes) this.#tooLarge();
+    // A subarray would pin the whole chunk; a line in progress is usually a small tail of it.
+    this.#pending.push(Buffer.from(piece));
+  }
+
+  /** The text of the line made of what is pending and `bytes[start, end)`; `undefined` when blank. */
+  #take(bytes: Buffer, start: number, end: number): string | undefined {
+    let text: string;
+    if (this.#pending.length === 0) {
+      if (end - start > this.#maxEventBytes) this.#tooLarge();
+      text = bytes.toString("utf8", start, end);
+    } else {
+      this.#pendingBytes += end - start;
+      if (this.#pendingBytes > this.#maxEventBytes) this.#tooLarge();
+      this.#pending.push(bytes.subarray(start, end));
+      text = Buffer.concat(this.#pending, this.#pendingBytes).toString("utf8");
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    }
+    // Blank lines (keep-alives) are skipped; JSON.parse takes care of other surrounding whitespace.
+    return text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === "")
+      ? undefined
+      : text;
+  }
+
+  #tooLarge(): never {
+    const request = this.#request;
+    throw new StreamError(
+      request,
+      `${request.method} ${request.path} → watch event over ${this.#maxEventBytes} bytes (maxWatchEventBytes), refused`,
+    );
   }
 
   #parse(line: string): WatchEvent<T> {
@@ -110,13 +179,15 @@ export class WatchLineDecoder<T> {
  * Decodes a watch body (newline-delimited JSON) into events. Correct across any chunk boundary,
  * multi-byte UTF-8 included; pulls one chunk at a time (backpressure: nothing is read ahead of the
  * consumer). An `ERROR` event throws a {@link KubeApiError} (410 → `isGone()`); a stream that ends
- * in the middle of an event, or a line that is not an event, throws a {@link StreamError}.
+ * in the middle of an event, a line that is not an event, or an event over `maxEventBytes`
+ * (default 16 MiB, client-go's limit), throws a {@link StreamError}.
  */
 export async function* decodeWatch<T>(
   chunks: AsyncIterable<Uint8Array | string>,
   request: RequestInfo,
+  options: DecodeWatchOptions = {},
 ): AsyncGenerator<WatchEvent<T>> {
-  const decoder = new WatchLineDecoder<T>(request);
+  const decoder = new WatchLineDecoder<T>(request, options.maxEventBytes);
   for await (const chunk of chunks) {
     for (const event of decoder.push(chunk)) yield event;
     decoder.throwIfFailed();

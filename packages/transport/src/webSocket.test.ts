@@ -69,8 +69,9 @@ function frame(
 }
 
 const request = { method: "GET", path: "/api/v1/namespaces/d/pods/p/exec" };
+const peer = { hostPort: "10.0.0.1:6443", headersTimeoutMs: 0, bodyTimeoutMs: 0 };
 const open = (socket: FakeSocket, maxMessageBytes = 1024 * 1024) =>
-  new WebSocketConnection(socket, "v5.channel.k8s.io", request, "10.0.0.1:6443", {
+  new WebSocketConnection(socket, "v5.channel.k8s.io", request, peer, {
     maxMessageBytes,
     pingIntervalMs: 0,
     closeTimeoutMs: 50,
@@ -272,7 +273,7 @@ describe("WebSocketConnection", () => {
 
   it("sends pings on its interval and drops a connection that stays silent", async () => {
     const socket = new FakeSocket();
-    const ws = new WebSocketConnection(socket, "", request, "h:1", {
+    const ws = new WebSocketConnection(socket, "", request, peer, {
       maxMessageBytes: 1024,
       pingIntervalMs: 5,
       closeTimeoutMs: 50,

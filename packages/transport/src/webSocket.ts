@@ -3,7 +3,7 @@
 // both ways. Binary messages only: the Kubernetes channel protocols are binary.
 import { createHash, randomFillSync } from "node:crypto";
 import type { Duplex } from "node:stream";
-import { classifyFailure } from "./classify.js";
+import { classifyFailure, type Peer } from "./classify.js";
 import { type RequestInfo, StreamError, type TransportError } from "./errors.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -127,7 +127,7 @@ export class WebSocketConnection implements AsyncIterable<Buffer> {
 
   readonly #socket: Duplex;
   readonly #request: RequestInfo;
-  readonly #hostPort: string;
+  readonly #peer: Peer;
   readonly #limits: WebSocketLimits;
   // Bytes received and not yet parsed.
   #chunks: Buffer[] = [];
@@ -157,13 +157,13 @@ export class WebSocketConnection implements AsyncIterable<Buffer> {
     socket: Duplex,
     protocol: string,
     request: RequestInfo,
-    hostPort: string,
+    peer: Peer,
     limits: WebSocketLimits,
   ) {
     this.protocol = protocol;
     this.#socket = socket;
     this.#request = request;
-    this.#hostPort = hostPort;
+    this.#peer = peer;
     this.#limits = limits;
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
@@ -178,7 +178,7 @@ export class WebSocketConnection implements AsyncIterable<Buffer> {
       this.#fail(
         this.#sentClose || this.#peerClose
           ? error
-          : classifyFailure(this.#request, this.#hostPort, error),
+          : classifyFailure(this.#request, this.#peer, error),
       );
     });
     socket.on("close", () => this.#onClose());

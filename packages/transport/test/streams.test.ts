@@ -2,12 +2,14 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import type { Credentials } from "@kin/credentials";
 import { credentialsFor, generateCertificates } from "@kin/mock-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ConnectionResetError,
   createTransport,
   KubeApiError,
+  RequestAbortedError,
   RequestTimeoutError,
   StreamError,
   type Transport,
@@ -21,8 +23,13 @@ const open = new Set<Socket>();
 const closed: string[] = [];
 let server: Server;
 let transport: Transport;
+let credentials: Credentials;
 
 const routes: Record<string, (res: ServerResponse) => void> = {
+  "/watch/unterminated": (res) => {
+    res.write(event("ADDED", "1"));
+    res.end(event("DELETED", "2").trimEnd());
+  },
   "/watch/finite": (res) => {
     res.write(event("ADDED", "1"));
     res.write(event("BOOKMARK", "2"));
@@ -61,6 +68,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
       }
     }, 5);
   },
+  "/silent": () => {},
   "/never": (res) => {
     res.on("close", () => closed.push("never"));
   },
@@ -84,10 +92,8 @@ beforeAll(async () => {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  transport = createTransport(
-    credentialsFor({ url: `https://127.0.0.1:${port}`, ca: certificates.ca }, "t"),
-    { rateLimit: false },
-  );
+  credentials = credentialsFor({ url: `https://127.0.0.1:${port}`, ca: certificates.ca }, "t");
+  transport = createTransport(credentials, { rateLimit: false });
 });
 afterAll(async () => {
   await transport.close();
@@ -136,6 +142,49 @@ describe("watch over HTTPS", () => {
     );
   });
 
+  it("yields a last event that has no newline", async () => {
+    expect(await names("/watch/unterminated")).toEqual(["ADDED:1", "DELETED:2"]);
+  });
+
+  it("is not cut by timeoutMs, ends cleanly when the caller aborts, and releases the connection", async () => {
+    // timeoutMs bounds only the wait for the answer: events keep coming long after it passed.
+    closed.length = 0;
+    // (1 s: even a loaded machine answers a warm connection within it.)
+    const timed = createTransport(credentials, { rateLimit: false, timeoutMs: 1000 });
+    // a warm connection: a finite watch read to its end goes back to the pool
+    for await (const _ of timed.watch({ path: "/watch/finite", timeoutMs: 30_000 })) {
+      // read it all
+    }
+    const controller = new AbortController();
+    const seen: { name: string; at: number }[] = [];
+    const started = performance.now();
+    const watching = (async () => {
+      for await (const e of timed.watch<{ metadata: { name: string } }>({
+        path: "/watch/forever",
+        signal: controller.signal,
+      })) {
+        seen.push({ name: `${e.type}:${e.object.metadata.name}`, at: performance.now() - started });
+      }
+    })();
+    await vi.waitFor(() => expect(seen.at(-1)?.at ?? 0).toBeGreaterThan(3000), { timeout: 20_000 });
+    controller.abort();
+    await expect(watching).resolves.toBeUndefined();
+    expect(seen[0]?.name).toBe("ADDED:1");
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 5000 });
+    await timed.close();
+  });
+
+  it("applies the caller's signal with timeoutMs set, before the answer", async () => {
+    const timed = createTransport(credentials, { rateLimit: false, timeoutMs: 60_000 });
+    const controller = new AbortController();
+    const pending = timed.request({ path: "/silent", signal: controller.signal }).catch((e) => e);
+    controller.abort(new Error("user left"));
+    const error = (await pending) as Error;
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error.cause as Error).message).toBe("user left");
+    await timed.close();
+  });
+
   it("has no read timeout, ends cleanly when the caller aborts, and releases the connection", async () => {
     // The server writes an event every 10 ms and never ends: abort once six have come (a count,
     // not a time window), then the loop must end without an error.
@@ -151,13 +200,13 @@ describe("watch over HTTPS", () => {
     }
     expect(seen[0]).toBe("ADDED:1");
     expect(seen.length).toBeGreaterThanOrEqual(6);
-    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 2000 });
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 10_000 });
   });
 
   it("closes the stream when the consumer stops early", async () => {
     closed.length = 0;
     expect(await names("/watch/forever", undefined, 3)).toHaveLength(3);
-    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 2000 });
+    await vi.waitFor(() => expect(closed).toContain("forever"), { timeout: 10_000 });
   });
 });
 
@@ -177,6 +226,6 @@ describe("timeouts", () => {
       .request({ path: "/never", timeoutMs: 100 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
-    await vi.waitFor(() => expect(closed).toEqual(["never"]), { timeout: 2000 });
+    await vi.waitFor(() => expect(closed).toEqual(["never"]), { timeout: 10_000 });
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { Redacted } from "@kin/credentials";
 import { createCertificateAuthority, credentialsFor, DEFAULT_SERVER_NAMES } from "@kin/mock-server";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTransport, TlsError } from "../src/index.js";
 
 // Mutual TLS: a server that requires a client certificate from its CA, as kube-apiserver does for
@@ -80,4 +80,79 @@ it("names TLS verification failures with host:port", async () => {
     /^GET \/whoami → TLS verification of 127\.0\.0\.1:\d+ failed/,
   );
   await transport.close();
+});
+
+describe("CA rotation", () => {
+  const rotated = (reads: string[]) => {
+    let calls = 0;
+    return {
+      reloadCa: async () => reads[Math.min(calls++, reads.length - 1)] as string,
+      calls: () => calls,
+    };
+  };
+  const withClientCert = (caPem: string) => ({
+    ...credentialsFor({ url, ca: caPem }, "unused"),
+    clientCert: client.cert,
+    clientKey: new Redacted(client.key),
+  });
+
+  it("re-reads the CA once after a verification failure, and trusts the new one (a POST too)", async () => {
+    const stale = (await createCertificateAuthority("before-rotation")).ca;
+    const reload = rotated([ca]);
+    const transport = createTransport(
+      { ...withClientCert(stale), reloadCa: reload.reloadCa },
+      { retry: false, rateLimit: false },
+    );
+    // concurrent failures share one re-read
+    const answers = await Promise.all([
+      transport.request({ path: "/whoami" }),
+      transport.request({ path: "/whoami" }),
+      transport.request({ method: "POST", path: "/whoami", body: {} }),
+    ]);
+    expect(answers).toEqual(Array(3).fill({ user: "jane", group: "dev" }));
+    expect(reload.calls()).toBe(1);
+    // the new pool stays: no more re-reads
+    await transport.request({ path: "/whoami" });
+    expect(reload.calls()).toBe(1);
+    await transport.close();
+  });
+
+  it("fails with a TlsError when the re-read CA is the same, or the re-read fails", async () => {
+    const stale = (await createCertificateAuthority("stale")).ca;
+    for (const reloadCa of [async () => stale, async () => Promise.reject(new Error("gone"))]) {
+      let calls = 0;
+      const transport = createTransport(
+        {
+          ...withClientCert(stale),
+          reloadCa: () => {
+            calls++;
+            return reloadCa();
+          },
+        },
+        { retry: false, rateLimit: false },
+      );
+      expect(await transport.request({ path: "/whoami" }).catch((e: unknown) => e)).toBeInstanceOf(
+        TlsError,
+      );
+      expect(calls).toBe(1);
+      await transport.close();
+    }
+  });
+
+  it("does not re-read a CA for a failure that is not about the certificate", async () => {
+    let calls = 0;
+    const transport = createTransport(
+      {
+        ...credentialsFor({ url: "https://127.0.0.1:1", ca }, "unused"),
+        reloadCa: async () => {
+          calls++;
+          return ca;
+        },
+      },
+      { retry: false, rateLimit: false },
+    );
+    await transport.request({ path: "/whoami" }).catch(() => undefined);
+    expect(calls).toBe(0);
+    await transport.close();
+  });
 });

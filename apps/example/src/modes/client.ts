@@ -9,23 +9,23 @@ export async function clientCluster(credentials: Credentials): Promise<Cluster> 
   return {
     namespace: client.namespace,
     server: credentials.server,
-    async apiVersions() {
-      return (await client.discovery.coreVersions()).versions;
+    async apiVersions(signal) {
+      return (await client.discovery.coreVersions({ signal })).versions;
     },
-    async whoAmI() {
+    async whoAmI(signal) {
       return identityOf(
-        await client.api(AuthenticationV1SelfSubjectReview).create(SELF_SUBJECT_REVIEW),
+        await client.api(AuthenticationV1SelfSubjectReview).create(SELF_SUBJECT_REVIEW, { signal }),
       );
     },
-    async pods() {
-      const list = await client.api(Pod).list();
+    async pods(signal) {
+      const list = await client.api(Pod).list({ signal });
       return list.items.map((pod) => ({
         name: pod.metadata?.name ?? "",
         phase: pod.status?.phase ?? "Unknown",
       }));
     },
-    async configMaps() {
-      const list = await configMaps.list();
+    async configMaps(signal) {
+      const list = await configMaps.list({ signal });
       return {
         resourceVersion: list.metadata?.resourceVersion ?? "",
         names: list.items.map((item) => item.metadata?.name ?? ""),

@@ -4,13 +4,14 @@ export interface Cluster {
   readonly namespace: string;
   /** The API server's URL as this mode reaches it. */
   readonly server: string;
+  // Every request takes the app's stop signal: a stop cancels it at once.
   /** `GET /api`: the core API versions (the docs' curl). */
-  apiVersions(): Promise<string[]>;
+  apiVersions(signal?: AbortSignal): Promise<string[]>;
   /** Who the server says the app is (SelfSubjectReview). */
-  whoAmI(): Promise<Identity>;
-  pods(): Promise<PodSummary[]>;
+  whoAmI(signal?: AbortSignal): Promise<Identity>;
+  pods(signal?: AbortSignal): Promise<PodSummary[]>;
   /** The config maps now, and the resourceVersion to watch from. */
-  configMaps(): Promise<{ resourceVersion: string; names: string[] }>;
+  configMaps(signal?: AbortSignal): Promise<{ resourceVersion: string; names: string[] }>;
   /**
    * Every change after `resourceVersion`, going on across dropped connections and server timeouts
    * until `signal` aborts. Throws an error with `code` 410 when the version is too old (list again).

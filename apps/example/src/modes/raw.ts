@@ -83,9 +83,14 @@ export function rawCluster(credentials: Credentials, options: RawOptions = {}): 
     }
   }
 
-  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await send(method, path, body);
-    return JSON.parse(await text(response)) as T;
+  async function json<T>(
+    method: string,
+    path: string,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await send(method, path, body, signal);
+    return JSON.parse(await text(response, `${method} ${path}`)) as T;
   }
 
   /** One watch request: its events until the server ends it (its timeout) or the connection drops. */
@@ -104,16 +109,22 @@ export function rawCluster(credentials: Credentials, options: RawOptions = {}): 
       undefined,
       signal,
     );
-    let buffered = "";
+    // One event per line, each chunk searched once (linear in the stream); an event over 16 MiB is
+    // refused, as client-go does.
+    let partial = "";
     response.setEncoding("utf8");
     for await (const chunk of response as AsyncIterable<string>) {
-      buffered += chunk;
-      let newline = buffered.indexOf("\n");
-      while (newline >= 0) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
+      let start = 0;
+      for (let newline = chunk.indexOf("\n"); newline >= 0; newline = chunk.indexOf("\n", start)) {
+        const line = (partial + chunk.slice(start, newline)).trim();
+        partial = "";
+        start = newline + 1;
         if (line) yield JSON.parse(line);
-        newline = buffered.indexOf("\n");
+      }
+      partial += chunk.slice(start);
+      if (partial.length > LIMITS.watchEvent) {
+        response.destroy();
+        throw new Error(`a watch event is larger than ${LIMITS.watchEvent} bytes`);
       }
     }
     // A partial last line is a cut stream: it is dropped and the watch resumes before it.
@@ -122,31 +133,33 @@ export function rawCluster(credentials: Credentials, options: RawOptions = {}): 
   return {
     namespace: credentials.namespace,
     server: credentials.server,
-    async apiVersions() {
-      return (await json<{ versions?: string[] }>("GET", "/api")).versions ?? [];
+    async apiVersions(signal) {
+      return (await json<{ versions?: string[] }>("GET", "/api", signal)).versions ?? [];
     },
-    async whoAmI() {
+    async whoAmI(signal) {
       return identityOf(
         await json(
           "POST",
           "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+          signal,
           SELF_SUBJECT_REVIEW,
         ),
       );
     },
-    async pods() {
+    async pods(signal) {
       const list = await json<{
         items: { metadata?: { name?: string }; status?: { phase?: string } }[];
-      }>("GET", `/api/v1/namespaces/${ns}/pods`);
+      }>("GET", `/api/v1/namespaces/${ns}/pods`, signal);
       return list.items.map((pod) => ({
         name: pod.metadata?.name ?? "",
         phase: pod.status?.phase ?? "Unknown",
       }));
     },
-    async configMaps() {
+    async configMaps(signal) {
       const list = await json<{ metadata?: { resourceVersion?: string }; items: ConfigMapLike[] }>(
         "GET",
         `/api/v1/namespaces/${ns}/configmaps`,
+        signal,
       );
       return {
         resourceVersion: list.metadata?.resourceVersion ?? "",
@@ -185,10 +198,19 @@ export function rawCluster(credentials: Credentials, options: RawOptions = {}): 
   };
 }
 
-async function text(response: IncomingMessage): Promise<string> {
+/** What the raw modes read at most: a whole answer, one watch event. */
+export const LIMITS = { body: 64 * 1024 * 1024, watchEvent: 16 * 1024 * 1024 } as const;
+
+async function text(response: IncomingMessage, what: string, limit = LIMITS.body): Promise<string> {
   response.setEncoding("utf8");
   let body = "";
-  for await (const chunk of response as AsyncIterable<string>) body += chunk;
+  for await (const chunk of response as AsyncIterable<string>) {
+    body += chunk;
+    if (body.length > limit) {
+      response.destroy();
+      throw new Error(`${what}: the answer is larger than ${limit} bytes`);
+    }
+  }
   return body;
 }
 
@@ -197,7 +219,8 @@ async function apiError(
   path: string,
   response: IncomingMessage,
 ): Promise<ApiError> {
-  const body = await text(response).catch(() => "");
+  // An error body is read only as far as its message needs.
+  const body = await text(response, "", 64 * 1024).catch(() => "");
   const code = response.statusCode ?? 0;
   let message = body.slice(0, 200);
   try {

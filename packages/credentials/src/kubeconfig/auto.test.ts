@@ -34,6 +34,16 @@ describe("loadCredentials", () => {
     expect(credentials.server).toBe("https://laptop.example");
   });
 
+  it("loads the files it is given even when KUBECONFIG is unset and ~/.kube/config is missing", async () => {
+    await writeFile(join(home, "given"), kubeconfig);
+    const credentials = await loadCredentials({
+      files: [join(home, "given")],
+      env: { HOME: home, ...pod },
+      inCluster: { dir: sa },
+    });
+    expect(credentials.origin).toMatchObject({ kind: "kubeconfig", files: [join(home, "given")] });
+  });
+
   it("uses the pod's service account when there is no kubeconfig", async () => {
     const credentials = await loadCredentials({
       env: { HOME: home, ...pod },
@@ -59,13 +69,19 @@ describe("loadCredentials", () => {
     }).catch((e: unknown) => e)) as CredentialsError;
     expect(error).toBeInstanceOf(CredentialsError);
     expect(error.code).toBe("NoCredentials");
+    expect(error.source).toBe("credentials");
     expect(error.message).toMatch(
       /^no credentials found: kubeconfig: kubeconfig .*broken is not valid YAML: .*; in-cluster: not running in a cluster: environment variable KUBERNETES_SERVICE_HOST is not set$/,
     );
     expect((error.cause as AggregateError).errors).toHaveLength(2);
+    expect((error.cause as AggregateError).message).toBe("kubeconfig and in-cluster both failed");
     const none = (await loadCredentials({ env: { HOME: home }, inCluster: { dir: sa } }).catch(
       (e: unknown) => e,
     )) as CredentialsError;
+    expect((none.cause as AggregateError).errors[0]).toMatchObject({
+      code: "FileUnreadable",
+      source: "KUBECONFIG",
+    });
     expect(none.message).toMatch(
       /^no credentials found: kubeconfig: no kubeconfig: KUBECONFIG is not set and ~\/\.kube\/config does not exist; in-cluster: /,
     );

@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { type AuthProvider, basicAuth, staticTokenProvider } from "../auth.js";
+import { type AuthProvider, basicAuth, staticTokenProvider, tokenProblem } from "../auth.js";
 import type { Credentials } from "../credentials.js";
 import { CredentialsError } from "../errors.js";
-import { readText } from "../files.js";
+import { FILE_LIMITS, readText } from "../files.js";
 import { isCertificate, readCaFile } from "../pem.js";
 import { Redacted } from "../redact.js";
 import { tokenFileProvider } from "../tokenFile.js";
-import { type ExecClusterInfo, execProvider } from "./exec.js";
+import { type ExecClusterInfo, execProvider, validateExecConfig } from "./exec.js";
 import { invalid, mergeKubeconfigFiles } from "./merge.js";
 import type { KubeconfigCluster, KubeconfigUser, MergedKubeconfig, Named } from "./types.js";
 
@@ -27,6 +27,11 @@ export interface KubeconfigOptions {
   env?: Record<string, string | undefined>;
   /** How long an exec plugin may run, in milliseconds. Default 30 000. */
   execTimeoutMs?: number;
+  /**
+   * Receives an exec plugin's standard error (its last 64 KiB) and the plugin's field, for a program
+   * that wants to show it. Errors never include it (it can hold the credential). Default: dropped.
+   */
+  onExecStderr?: (stderr: string, field: string) => void;
 }
 
 /** The kubeconfig files kubectl would read: `KUBECONFIG`'s entries, else `~/.kube/config`. */
@@ -52,12 +57,13 @@ function configError(field: string, message: string): CredentialsError {
   return new CredentialsError("InvalidConfig", field, message);
 }
 
-/** PEM from `<name>-data` (base64, wins) or from the file `<name>` (relative to its kubeconfig). */
+/** PEM from `<name>-data` (base64, wins) or from the file `<name>` (relative to its kubeconfig, at most `maxBytes`). */
 async function pemField(
   entry: Named<object>,
   field: string,
   name: string,
   what: string,
+  maxBytes: number,
 ): Promise<string | undefined> {
   const value = entry.value as Record<string, unknown>;
   const data = value[`${name}-data`];
@@ -69,7 +75,7 @@ async function pemField(
       throw invalid(entry.file, `${field}.${name}-data`, "is not valid base64");
     pem = Buffer.from(text, "base64").toString("utf8");
   } else if (typeof path === "string" && path !== "") {
-    pem = await readText(resolveIn(entry.file, path), what);
+    pem = await readText(resolveIn(entry.file, path), what, maxBytes);
   }
   return pem;
 }
@@ -100,6 +106,17 @@ function authFor(
       "auth-provider plugins were removed from Kubernetes clients; use an exec plugin",
     );
   }
+  const impersonation = (["as", "as-uid", "as-groups", "as-user-extra"] as const).filter(
+    (name) => value[name] !== undefined,
+  );
+  if (impersonation.length > 0) {
+    // Ignoring it would send every request as the impersonating user itself, with its wider rights.
+    throw invalid(
+      user.file,
+      `${field}.${impersonation[0]}`,
+      "impersonation is not supported by kin yet; remove it or use another user",
+    );
+  }
   const methods = [
     value.token || value.tokenFile ? "token" : undefined,
     value.username || value.password ? "basic auth" : undefined,
@@ -113,20 +130,30 @@ function authFor(
     );
   }
   if (value.exec) {
+    const execField = `${field}.exec`;
+    validateExecConfig(value.exec, execField, (at, problem) => invalid(user.file, at, problem));
     // As clientcmd does: a command with a path separator is relative to its kubeconfig; a bare name is looked up in PATH.
     const { command } = value.exec;
-    const resolved =
-      typeof command === "string" && command.includes("/")
-        ? resolveIn(user.file, command)
-        : command;
+    const resolved = command.includes("/") ? resolveIn(user.file, command) : command;
+    const onExecStderr = options.onExecStderr;
     return execProvider(
       { ...value.exec, command: resolved },
-      { field: `${field}.exec`, cluster, timeoutMs: options.execTimeoutMs, env: options.env },
+      {
+        field: execField,
+        cluster,
+        timeoutMs: options.execTimeoutMs,
+        env: options.env,
+        ...(onExecStderr ? { onStderr: (stderr: string) => onExecStderr(stderr, execField) } : {}),
+      },
     );
   }
   // client-go: the last successfully read tokenFile takes precedence over token.
   if (value.tokenFile) return tokenFileProvider(resolveIn(user.file, value.tokenFile));
-  if (value.token) return staticTokenProvider(value.token);
+  if (value.token) {
+    const problem = tokenProblem(value.token.trim());
+    if (problem) throw invalid(user.file, `${field}.token`, problem);
+    return staticTokenProvider(value.token);
+  }
   if (value.username || value.password) {
     if (!value.username || value.password === undefined)
       throw invalid(user.file, field, "username and password must be given together");
@@ -198,7 +225,13 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
       `is not an http(s) URL: ${JSON.stringify(server)}`,
     );
   }
-  const ca = await pemField(cluster, clusterField, "certificate-authority", "CA file");
+  const ca = await pemField(
+    cluster,
+    clusterField,
+    "certificate-authority",
+    "CA file",
+    FILE_LIMITS.ca,
+  );
   if (ca !== undefined && !isCertificate(ca))
     throw invalid(
       cluster.file,
@@ -224,8 +257,14 @@ export async function loadKubeconfig(options: KubeconfigOptions = {}): Promise<C
   let clientKey: Redacted | undefined;
   if (user) {
     const userField = `users[${user.name}].user`;
-    clientCert = await pemField(user, userField, "client-certificate", "client certificate file");
-    const key = await pemField(user, userField, "client-key", "client key file");
+    clientCert = await pemField(
+      user,
+      userField,
+      "client-certificate",
+      "client certificate file",
+      FILE_LIMITS.certificate,
+    );
+    const key = await pemField(user, userField, "client-key", "client key file", FILE_LIMITS.key);
     if ((clientCert === undefined) !== (key === undefined)) {
       throw invalid(
         user.file,

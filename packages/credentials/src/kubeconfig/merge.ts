@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { CredentialsError } from "../errors.js";
+import { FILE_LIMITS, isMissingFile, readText } from "../files.js";
+import { checkEntry, isObject } from "./schema.js";
 import type {
   KubeconfigCluster,
   KubeconfigContext,
@@ -10,14 +11,11 @@ import type {
 } from "./types.js";
 
 type Section = "clusters" | "users" | "contexts";
-const entryKey: Record<Section, string> = {
+const entryKey = {
   clusters: "cluster",
   users: "user",
   contexts: "context",
-};
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+} as const satisfies Record<Section, string>;
 
 /** An error about `field` of the kubeconfig `file`: `kubeconfig <file>: <field>: <problem>`. */
 export function invalid(file: string, field: string, problem: string): CredentialsError {
@@ -28,18 +26,29 @@ export function invalid(file: string, field: string, problem: string): Credentia
   );
 }
 
-/** Parses one kubeconfig file's text; errors name the file and the field. */
+/**
+ * Where and why the YAML parser gave up, with nothing of the text: the parser's own message and error
+ * quote the source (a token on the line in question), so neither reaches the message or `cause`.
+ */
+function yamlFailure(error: unknown): string {
+  const { code, linePos } = error as { code?: unknown; linePos?: { line: number; col: number }[] };
+  const at = linePos?.[0];
+  if (typeof code === "string" && at) return `${code} at line ${at.line}, column ${at.col}`;
+  // Not a YAMLParseError: an alias that is unresolved, or used too often (an alias bomb).
+  return "an alias is unresolved or repeated too often";
+}
+
+/** Parses one kubeconfig file's text; errors name the file and the field, never the content. */
 export function parseKubeconfig(text: string, file: string): Record<string, unknown> {
   let document: unknown;
   try {
-    document = parse(text);
+    // logLevel "error": warnings (an unknown tag) would print the source line to stderr.
+    document = parse(text, { logLevel: "error" });
   } catch (error) {
-    const reason = (error as Error).message.split("\n")[0];
     throw new CredentialsError(
       "InvalidConfig",
       file,
-      `kubeconfig ${file} is not valid YAML: ${reason}`,
-      { cause: error },
+      `kubeconfig ${file} is not valid YAML: ${yamlFailure(error)}`,
     );
   }
   if (document === null || document === undefined) return {};
@@ -51,13 +60,14 @@ function entries<T>(document: Record<string, unknown>, section: Section, file: s
   const list = document[section];
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw invalid(file, section, "must be a list");
+  const problem = (field: string, what: string) => invalid(file, field, what);
   return list.map((item, index) => {
     const field = `${section}[${index}]`;
     if (!isObject(item)) throw invalid(file, field, "must be a mapping");
     if (typeof item.name !== "string" || item.name === "")
       throw invalid(file, `${field}.name`, "is required");
-    const value = item[entryKey[section]] ?? {};
-    if (!isObject(value)) throw invalid(file, `${field}.${entryKey[section]}`, "must be a mapping");
+    const key = entryKey[section];
+    const value = checkEntry[key](item[key] ?? {}, `${section}[${item.name}].${key}`, problem);
     return { name: item.name, value: value as T, file };
   });
 }
@@ -76,16 +86,11 @@ export async function mergeKubeconfigFiles(files: readonly string[]): Promise<Me
   for (const file of files) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      text = await readText(file, "kubeconfig", FILE_LIMITS.kubeconfig);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") continue;
-      throw new CredentialsError(
-        "FileUnreadable",
-        file,
-        `cannot read kubeconfig ${file}: ${code ?? String(error)}`,
-        { cause: error },
-      );
+      // kubectl skips a file in the list that does not exist; one that is there but unreadable is an error.
+      if (isMissingFile(error)) continue;
+      throw error;
     }
     read.push(file);
     const document = parseKubeconfig(text, file);

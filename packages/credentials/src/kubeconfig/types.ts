@@ -37,6 +37,10 @@ export interface KubeconfigUser {
   password?: string;
   exec?: ExecConfig;
   "auth-provider"?: unknown;
+  as?: string;
+  "as-uid"?: string;
+  "as-groups"?: string[];
+  "as-user-extra"?: unknown;
 }
 
 export interface KubeconfigContext {
