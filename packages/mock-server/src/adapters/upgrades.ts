@@ -5,7 +5,7 @@
 // upgrade-aware proxy passes a kubelet's refusal through.
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import { upgradeOf } from "../http/upgrade.js";
 import { chooseProtocol } from "../kubelet/channels.js";
 
@@ -19,12 +19,20 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export function upgrades(answer: (req: IncomingMessage, signal: AbortSignal) => Promise<Response>) {
   const sockets = new Set<Duplex>();
   const chosen = new WeakMap<IncomingMessage, string>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    maxPayload: MAX_MESSAGE_BYTES,
-    handleProtocols: (_offered, req) => chosen.get(req) || false,
-  });
+  // `ws` is loaded on the first upgrade: a server that never streams does not pay for it at start.
+  let wss: Promise<WebSocketServer> | undefined;
+  const server = () => {
+    wss ??= import("ws").then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          perMessageDeflate: false,
+          maxPayload: MAX_MESSAGE_BYTES,
+          handleProtocols: (_offered, req) => chosen.get(req) || false,
+        }),
+    );
+    return wss;
+  };
 
   async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     sockets.add(socket);
@@ -56,7 +64,9 @@ export function upgrades(answer: (req: IncomingMessage, signal: AbortSignal) => 
       return;
     }
     chosen.set(req, protocol);
-    wss.handleUpgrade(req, socket, head, (ws) => upgrade.serve(ws, protocol));
+    const sessions = await server();
+    if (socket.destroyed) return;
+    sessions.handleUpgrade(req, socket, head, (ws) => upgrade.serve(ws, protocol));
   }
 
   return {
