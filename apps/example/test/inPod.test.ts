@@ -316,7 +316,8 @@ describe.skipIf(!isolation.available)(
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const exit = await app.stop("SIGTERM");
       expect(exit).toMatchObject({ code: 0, signal: null });
-      expect(exit.ms).toBeLessThan(1_000);
+      // Well within --shutdown-timeout 5: the app did not wait for its shutdown timer (a machine-speed-free bound).
+      expect(exit.ms).toBeLessThan(4_000);
       await expect.poll(() => cluster.api.watchCount).toBe(0);
       expect(entries(app).find((e) => e.msg === "stopping")).toMatchObject({
         signal: "SIGTERM",

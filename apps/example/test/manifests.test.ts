@@ -378,7 +378,7 @@ describe("apps/example/deploy with kubectl v1.28 and RBAC", () => {
       console.info(
         `${checks.length} SelfSubjectAccessReviews (${VERBS.length} verbs × ${namespaced.length} namespaced resources × 3 scopes + ${clusterScoped.length} cluster-scoped) in ${Math.round(elapsed)} ms`,
       );
-    });
+    }, 120_000); // a hang guard only: 1,904 reviews take about 6 s on a quiet machine and 40 s under heavy load
 
     it("non-resource paths: discovery and public info only", async () => {
       const review = async (path: string, verb = "get") => {
